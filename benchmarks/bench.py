@@ -1,0 +1,148 @@
+"""`make bench`: start-up time, idle CPU and peak memory of the console, measured for real.
+
+Every run is a real process on a real pseudo-terminal (120x40):
+  1. start: process start → first rendered overview frame, `noc-tui --demo` vs a bare Textual
+     app with one Static (median of RUNS);
+  2. idle: the console against the lab (run in its own process) with every backend polled every
+     5 s: CPU time of the console process over 30 s, as % of one core, and its peak RSS.
+Targets (from the foundation issue): start ≤ 2x bare, idle CPU ≤ 3 %, RSS ≤ 120 MB.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "30"))
+SETTLE_SECONDS = 5.0
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def run_on_pty(argv: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int, int]:
+    """Start argv on a new 120x40 pty; return the process, the pty master and the bench pipe."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    read_end, write_end = os.pipe()
+    env = {**env, "NOC_TUI_BENCH_FD": str(write_end), "TERM": "xterm-256color"}
+    proc = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, env=env, pass_fds=(write_end,), cwd=ROOT
+    )
+    os.close(slave)
+    os.close(write_end)
+    threading.Thread(target=_drain, args=(master,), daemon=True).start()
+    return proc, master, read_end
+
+
+def _drain(master: int) -> None:
+    """Read the terminal output so the app never blocks on a full pty."""
+    try:
+        while os.read(master, 65536):
+            pass
+    except OSError:
+        pass
+
+
+def first_frame_seconds(argv: list[str], env: dict[str, str]) -> float:
+    started = time.time()
+    proc, master, pipe = run_on_pty(argv, {**env, "NOC_TUI_BENCH_EXIT": "1"})
+    with os.fdopen(pipe) as reports:
+        line = reports.readline()
+    proc.wait(timeout=30)
+    os.close(master)
+    if not line.startswith("first-frame"):
+        raise RuntimeError(f"{argv} never reported a first frame")
+    return float(line.split()[1]) - started
+
+
+def median_start(argv: list[str], env: dict[str, str]) -> float:
+    first_frame_seconds(argv, env)  # warm the disk cache; not counted
+    return statistics.median(first_frame_seconds(argv, env) for _ in range(RUNS))
+
+
+def free_port_block(count: int = 4) -> int:
+    for base in range(18800, 19800, 10):
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no free block of ports on 127.0.0.1")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def idle_figures(python: str, env: dict[str, str]) -> tuple[float, float]:
+    port = free_port_block()
+    sim = [python, "-m", "noc_tui", "sim", "--port", str(port)]
+    config = subprocess.run([*sim, "--print-config"], capture_output=True, text=True, check=True, env=env)
+    lab = subprocess.Popen(sim, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "config.toml"
+        path.write_text(config.stdout)
+        path.chmod(0o600)
+        time.sleep(2)  # the lab binds its ports
+        proc, master, pipe = run_on_pty([python, "-m", "noc_tui", "--config", str(path)], env)
+        try:
+            time.sleep(SETTLE_SECONDS)
+            before = cpu_seconds(proc.pid)
+            time.sleep(IDLE_SECONDS)
+            used = cpu_seconds(proc.pid) - before
+            rss = peak_rss_mb(proc.pid)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            os.close(master)
+            os.close(pipe)
+            lab.terminate()
+            lab.wait(timeout=10)
+    return 100 * used / IDLE_SECONDS, rss
+
+
+def main() -> int:
+    python = sys.executable
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TEXTUAL")}
+    env["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="noc-tui-bench-")
+    print(f"noc-tui bench: {RUNS} start runs each, idle over {IDLE_SECONDS:.0f} s, 120x40 pty")
+    bare = median_start([python, "benchmarks/bare_app.py"], env)
+    demo = median_start([python, "-m", "noc_tui", "--demo"], env)
+    cpu, rss = idle_figures(python, env)
+    rows = [
+        ("start, bare Textual app (reference)", f"{bare * 1000:.0f} ms", ""),
+        ("start, noc-tui --demo to first overview frame", f"{demo * 1000:.0f} ms", f"{demo / bare:.2f}x bare (target ≤ 2x)"),
+        ("idle CPU, 4 backends polled every 5 s", f"{cpu:.2f} %", "of one core (target ≤ 3 %)"),
+        ("peak RSS of the console", f"{rss:.0f} MB", "(target ≤ 120 MB)"),
+    ]
+    for name, value, note in rows:
+        print(f"  {name:<48} {value:>9}  {note}")
+    ok = demo <= 2 * bare and cpu <= 3 and rss <= 120
+    print("all targets met" if ok else "some targets missed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

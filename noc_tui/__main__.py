@@ -1,0 +1,5 @@
+"""Allow `python -m noc_tui`."""
+
+from noc_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""How each backend proves who we are: a header per request, and re-login on a 401."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from noc_tui.secret import Secret, register
+
+# Obtains a fresh credential (for example by posting a login form); raises AuthFailed.
+LoginFn = Callable[[], Awaitable[str]]
+
+
+class Auth(Protocol):
+    async def headers(self) -> dict[str, str]:
+        """Headers to add to the next request."""
+        ...
+
+    async def renew(self) -> bool:
+        """Try to get a fresh credential after a 401; False when there is nothing to renew."""
+        ...
+
+
+class NoAuth:
+    async def headers(self) -> dict[str, str]:
+        return {}
+
+    async def renew(self) -> bool:
+        return False
+
+
+class HeaderAuth:
+    """A static credential in one header: `X-Auth-Token: t` or `Authorization: Bearer t`."""
+
+    def __init__(self, header: str, secret: Secret, prefix: str = "") -> None:
+        self._header = header
+        self._secret = secret
+        self._prefix = prefix
+
+    async def headers(self) -> dict[str, str]:
+        return {self._header: f"{self._prefix}{self._secret.reveal()}"}
+
+    async def renew(self) -> bool:
+        return False
+
+
+class BasicAuth:
+    def __init__(self, username: str, password: Secret) -> None:
+        raw = f"{username}:{password.reveal()}".encode()
+        self._value = "Basic " + base64.b64encode(raw).decode()
+        register(self._value.removeprefix("Basic "))
+
+    async def headers(self) -> dict[str, str]:
+        return {"Authorization": self._value}
+
+    async def renew(self) -> bool:
+        return False
+
+
+class LoginAuth:
+    """A bearer token obtained by logging in, renewed once when the backend says 401."""
+
+    def __init__(self, login: LoginFn, prefix: str = "Bearer ") -> None:
+        self._login = login
+        self._prefix = prefix
+        self._token: str | None = None
+        self._lock = asyncio.Lock()
+
+    async def headers(self) -> dict[str, str]:
+        if self._token is None:
+            await self._fetch()
+        return {"Authorization": f"{self._prefix}{self._token}"}
+
+    async def renew(self) -> bool:
+        self._token = None
+        await self._fetch()
+        return True
+
+    async def _fetch(self) -> None:
+        async with self._lock:
+            if self._token is None:
+                token = await self._login()
+                register(token)
+                self._token = token

@@ -1,0 +1,382 @@
+"""The one shared `httpx.AsyncClient`, and a session per backend on top of it.
+
+A `BackendSession` owns what differs between backends: base URL, auth, timeout, a bound on
+concurrent requests, an optional request rate, and its health. It turns every httpx failure
+and every bad status into our error kinds, retries reads (never actions), refuses actions in
+read-only mode, and keeps secrets out of everything it logs or raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import ssl
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from noc_tui import __version__
+from noc_tui.api.auth import Auth, NoAuth
+from noc_tui.api.errors import (
+    TRANSIENT,
+    ActionRefused,
+    AuthFailed,
+    BackendError,
+    BackendTimeout,
+    MalformedResponse,
+    NotFound,
+    ServerError,
+    TlsError,
+    Unreachable,
+)
+from noc_tui.api.health import BackendHealth
+from noc_tui.clock import SYSTEM_CLOCK, Clock
+from noc_tui.config import BackendSettings
+from noc_tui.secret import redact
+
+log = logging.getLogger("noc_tui.http")
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+USER_AGENT = f"noc-tui/{__version__}"
+
+# Pulls the server's own words out of an error body; each API client brings its own.
+MessageExtractor = Callable[[httpx.Response], str]
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def safe_url(url: str) -> str:
+    """The URL without its query (tokens travel there) and without user info."""
+    parts = urlsplit(str(url))
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _tls_verify(settings: BackendSettings) -> ssl.SSLContext | bool:
+    if settings.ca_file:
+        return ssl.create_default_context(cafile=settings.ca_file)
+    return settings.verify_tls
+
+
+class HttpPool:
+    """Holds the single shared AsyncClient; one mount per backend origin carries its TLS."""
+
+    def __init__(
+        self,
+        backends: Sequence[BackendSettings],
+        *,
+        transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        read_only: bool = False,
+    ) -> None:
+        self.clock = clock
+        self.read_only = read_only
+        mounts: dict[str, httpx.AsyncBaseTransport] = {}
+        for backend in backends:
+            key = origin(backend.url)
+            if transports and key in transports:
+                mounts[key] = transports[key]
+            elif key not in mounts:
+                mounts[key] = httpx.AsyncHTTPTransport(verify=_tls_verify(backend), retries=0)
+        self.client = httpx.AsyncClient(
+            mounts=mounts,
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
+        )
+
+    def session(
+        self,
+        settings: BackendSettings,
+        auth: Auth | None = None,
+        extract_message: MessageExtractor | None = None,
+    ) -> BackendSession:
+        return BackendSession(self, settings, auth or NoAuth(), extract_message)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+class BackendSession:
+    """Everything one backend's requests share."""
+
+    retries = 2
+    backoff_base = 0.25
+
+    def __init__(
+        self,
+        pool: HttpPool,
+        settings: BackendSettings,
+        auth: Auth,
+        extract_message: MessageExtractor | None = None,
+    ) -> None:
+        self.pool = pool
+        self.settings = settings
+        self.name = settings.name
+        self.auth = auth
+        self.extract_message = extract_message or generic_message
+        self.health = BackendHealth(settings.name, settings.kind, settings.base_url)
+        self._slots = asyncio.Semaphore(settings.max_concurrency)
+        rate = settings.extra.get("rate_limit_per_second")
+        self._min_gap = 1.0 / float(rate) if rate else 0.0
+        self._next_slot = 0.0
+
+    @property
+    def clock(self) -> Clock:
+        return self.pool.clock
+
+    def url(self, path_or_url: str) -> str:
+        """Join a path to the base URL; an absolute URL is re-based (servers hand out
+        `next` links on internal host names)."""
+        if path_or_url.startswith(("http://", "https://")):
+            parts = urlsplit(path_or_url)
+            path_or_url = urlunsplit(("", "", parts.path, parts.query, ""))
+        base = urlsplit(self.settings.base_url)
+        if base.path and base.path != "/" and path_or_url.startswith(base.path + "/"):
+            path_or_url = path_or_url[len(base.path) :]
+        return self.settings.base_url + "/" + path_or_url.lstrip("/")
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
+        is_login: bool = False,
+    ) -> httpx.Response:
+        """Send one request and return a 2xx response, or raise a BackendError.
+
+        Reads are retried on transient failures with backoff and jitter; anything that may
+        change the backend is sent once and refused outright in read-only mode.
+        """
+        method = method.upper()
+        is_read = method in READ_METHODS
+        if not is_read and not is_login and self.pool.read_only:
+            raise ActionRefused(self.name, "read-only mode: changes are disabled")
+        attempts = 1 + (self.retries if is_read else 0)
+        for attempt in range(attempts):
+            try:
+                return await self._send_once(
+                    method, path, params, json, data, content, headers, authenticated
+                )
+            except TRANSIENT + (ServerError,) as error:
+                retryable = isinstance(error, TRANSIENT) or (
+                    isinstance(error, ServerError) and error.status in RETRY_STATUSES
+                )
+                if not (is_read and retryable) or attempt == attempts - 1:
+                    raise
+                delay = self.backoff_base * (2**attempt) * (0.5 + random.random())
+                log.debug("%s: retrying %s %s in %.2fs", self.name, method, path, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        authenticated: bool,
+    ) -> httpx.Response:
+        renewed = False
+        while True:
+            response = await self._exchange(
+                method, path, params, json, data, content, headers, authenticated
+            )
+            if response.status_code == 401 and authenticated and not renewed:
+                renewed = True
+                if await self._renew_auth():
+                    continue
+            return self._accept(response)
+
+    async def _renew_auth(self) -> bool:
+        try:
+            return await self.auth.renew()
+        except BackendError as error:
+            self.health.record_failure(self.clock.now(), error)
+            raise
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        authenticated: bool,
+    ) -> httpx.Response:
+        url = self.url(path)
+        all_headers = dict(headers or {})
+        if authenticated:
+            all_headers.update(await self.auth.headers())
+        async with self._slots:
+            await self._pace()
+            started = self.clock.monotonic()
+            try:
+                response = await self.pool.client.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    data=data,
+                    content=content,
+                    headers=all_headers,
+                    timeout=self.settings.timeout_seconds,
+                )
+            except httpx.HTTPError as exc:
+                error = self._translate(exc)
+                self.health.record_failure(self.clock.now(), error)
+                log.info("%s %s %s failed: %s", self.name, method, safe_url(url), error.title)
+                raise error from None
+        elapsed_ms = (self.clock.monotonic() - started) * 1000
+        log.debug(
+            "%s %s %s -> %s in %.0f ms",
+            self.name, method, safe_url(url), response.status_code, elapsed_ms,
+        )
+        if response.status_code < 500 and response.status_code != 401:
+            self.health.record_success(self.clock.now(), elapsed_ms)
+        return response
+
+    async def _pace(self) -> None:
+        """Keep to the configured request rate (Krill documents no limit of its own)."""
+        if not self._min_gap:
+            return
+        now = self.clock.monotonic()
+        wait = self._next_slot - now
+        self._next_slot = max(now, self._next_slot) + self._min_gap
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def _translate(self, exc: httpx.HTTPError) -> BackendError:
+        text = redact(str(exc)) or type(exc).__name__
+        if isinstance(exc, httpx.TimeoutException):
+            return BackendTimeout(self.name, f"no answer within {self.settings.timeout_seconds:g} s")
+        if isinstance(exc, httpx.ConnectError) and _is_tls(exc):
+            return TlsError(self.name, _tls_reason(exc))
+        if isinstance(exc, httpx.ConnectError):
+            return Unreachable(self.name, _connect_reason(exc, text))
+        if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+            return Unreachable(self.name, "connection dropped before the answer was complete")
+        if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+            return Unreachable(self.name, f"bad URL ({text})")
+        return Unreachable(self.name, text)
+
+    def _accept(self, response: httpx.Response) -> httpx.Response:
+        status = response.status_code
+        if 200 <= status < 300:
+            return response
+        message = redact(self._server_message(response))
+        error: BackendError
+        if status == 401:
+            error = AuthFailed(self.name, message or "credentials rejected (HTTP 401)")
+        elif status == 403:
+            error = AuthFailed(self.name, f"not allowed (HTTP 403){': ' + message if message else ''}")
+        elif status == 404:
+            error = NotFound(self.name, message or f"{safe_url(str(response.url))} (HTTP 404)")
+        elif 300 <= status < 400:
+            where = safe_url(response.headers.get("location", ""))
+            error = MalformedResponse(self.name, f"unexpected redirect (HTTP {status}) to {where}")
+        else:
+            error = ServerError(self.name, f"HTTP {status}{': ' + message if message else ''}", status)
+        if status >= 500 or status == 401 or isinstance(error, MalformedResponse):
+            self.health.record_failure(self.clock.now(), error)
+        raise error
+
+    def _server_message(self, response: httpx.Response) -> str:
+        try:
+            return self.extract_message(response).strip()[:200]
+        except Exception:  # noqa: BLE001 - a bad error body must not hide the error itself
+            return ""
+
+    def fail(self, error: BackendError) -> BackendError:
+        """Record a failure found after the request (a body we cannot use) and return it."""
+        self.health.record_failure(self.clock.now(), error)
+        return error
+
+    def json(self, response: httpx.Response) -> Any:
+        """Parse a JSON body, or raise MalformedResponse (HTML login pages, garbage)."""
+        content_type = response.headers.get("content-type", "").split(";")[0].strip()
+        if "json" not in content_type:
+            shown = content_type or "no content type"
+            hint = " (a login page or proxy in the way?)" if "html" in shown else ""
+            raise self.fail(MalformedResponse(self.name, f"expected JSON, got {shown}{hint}"))
+        try:
+            return response.json()
+        except ValueError:
+            raise self.fail(MalformedResponse(self.name, "the JSON body does not parse")) from None
+
+    async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.json(await self.request("GET", path, params=params))
+
+
+def generic_message(response: httpx.Response) -> str:
+    """The server's own words from a JSON error body, if there are any."""
+    if "json" not in response.headers.get("content-type", ""):
+        return ""
+    body = response.json()
+    if isinstance(body, dict):
+        for key in ("message", "detail", "error", "non_field_errors"):
+            value = body.get(key)
+            if isinstance(value, list) and value:
+                value = value[0]
+            if isinstance(value, str) and value:
+                return value
+    return ""
+
+
+def _is_tls(exc: Exception) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError) or "SSL" in type(seen).__name__:
+            return True
+        if "CERTIFICATE_VERIFY_FAILED" in str(seen) or "SSL" in str(seen)[:40]:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _tls_reason(exc: Exception) -> str:
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return "certificate not trusted; set ca_file, or verify_tls = false for this backend"
+    if "WRONG_VERSION_NUMBER" in text or "record layer" in text:
+        return "the server does not speak TLS on this port (http:// instead of https://?)"
+    return redact(text)[:160] or "handshake failed"
+
+
+def _connect_reason(exc: Exception, text: str) -> str:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(seen, OSError) and seen.strerror:
+            text = seen.strerror
+        seen = seen.__cause__ or seen.__context__
+    lowered = text.lower()
+    if "refused" in lowered:
+        return "connection refused"
+    if "name or service not known" in lowered or "nodename" in lowered or "getaddrinfo" in lowered:
+        return "host name does not resolve"
+    if "unreachable" in lowered:
+        return "network unreachable"
+    if "all connection attempts failed" in lowered:
+        return "connection refused or host unreachable"
+    return text[:160]

@@ -1,0 +1,209 @@
+"""Command line: pick the config, start the lab for --demo, run the console, `sim` or `check`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from noc_tui import __version__
+from noc_tui.config import (
+    EXAMPLE_CONFIG,
+    Config,
+    ConfigError,
+    default_config_path,
+    find_config,
+    load_config,
+    parse_config,
+)
+from noc_tui.logs import LEVELS, setup_logging
+
+SCREEN_CHOICES = ("overview", "cpes", "alerts", "devices", "openwisp", "pbx", "cdr")
+DEMO_POLL_SECONDS = 5.0
+DEMO_START_TIMEOUT = 30.0
+EXIT_CONFIG = 2
+
+
+def console_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="noc-tui",
+        description="Keyboard-driven NOC console for Krill, LibreNMS, OpenWISP and KalliopePBX.",
+        epilog="Subcommands: `noc-tui sim --help` (the built-in lab), `noc-tui check --help`.",
+    )
+    parser.add_argument("--version", action="version", version=f"noc-tui {__version__}")
+    parser.add_argument("--config", metavar="PATH", help="config file (default: see README)")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme (noc-dark, noc-light, high-contrast, mono, or your own)")
+    parser.add_argument("--screen", choices=SCREEN_CHOICES, default="overview", help="screen to open first")
+    parser.add_argument("--search", metavar="TEXT", help="open the CPE screen searching for TEXT")
+    parser.add_argument("--read-only", action="store_true", help="refuse every change, whatever the config says")
+    parser.add_argument("--wallboard", action="store_true", help="wall display mode (always read-only)")
+    parser.add_argument("--demo", action="store_true", help="start the built-in lab and open the console on it")
+    parser.add_argument("--log-file", metavar="PATH", help="log file (default ~/.local/state/noc-tui/noc-tui.log)")
+    parser.add_argument("--log-level", default="INFO", type=str.upper, choices=LEVELS, help="log level")
+    return parser
+
+
+def sim_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="noc-tui sim", description="Run the built-in lab over HTTP.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8800, help="first port: krill, librenms, openwisp, kalliope follow (0: ephemeral)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the lab's data")
+    parser.add_argument("--cpes", type=int, default=500, help="number of CPEs in Krill")
+    parser.add_argument("--faults", metavar="SPEC", help='e.g. "librenms:latency=2s,krill:error_rate=0.3,kalliope:down"')
+    parser.add_argument("--print-config", action="store_true", help="print a config TOML for the lab and exit")
+    parser.add_argument("--for-parent", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def check_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="noc-tui check", description="Validate the config and reach every backend.")
+    parser.add_argument("--config", metavar="PATH", help="config file")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of lines")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args[:1] == ["sim"]:
+            return run_sim(sim_parser().parse_args(args[1:]))
+        if args[:1] == ["check"]:
+            return run_check(check_parser().parse_args(args[1:]))
+        return run_console(console_parser().parse_args(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_sim(args: argparse.Namespace) -> int:
+    from noc_tui.sim.faults import parse_faults
+    from noc_tui.sim.lab import Lab, serve
+
+    try:
+        if args.faults:
+            parse_faults(args.faults)
+    except ValueError as problem:
+        print(f"noc-tui sim: --faults: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.for_parent:
+        return _serve_for_parent(Lab(host=args.host, port=0, seed=args.seed, cpes=args.cpes, faults=args.faults))
+    return serve(args.host, args.port, args.seed, args.cpes, args.faults, args.print_config)
+
+
+def _serve_for_parent(lab: object) -> int:
+    """Child side of --demo: announce the lab's config on stdout, live until stdin closes."""
+    lab.start()  # type: ignore[attr-defined]
+    print(json.dumps({"config_toml": lab.config_toml(DEMO_POLL_SECONDS)}), flush=True)  # type: ignore[attr-defined]
+    try:
+        sys.stdin.read()
+    finally:
+        lab.stop()  # type: ignore[attr-defined]
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from noc_tui.check import check_backends, print_lines
+
+    config = _load_or_explain(args.config, sys.stderr)
+    if config is None:
+        return EXIT_CONFIG
+    lines = asyncio.run(check_backends(config))
+    print_lines(lines, args.json, sys.stdout)
+    return 0 if all(line.ok for line in lines) else 1
+
+
+def run_console(args: argparse.Namespace) -> int:
+    lab = _start_lab_process() if args.demo else None
+    import noc_tui.ui.app  # noqa: F401 - the heavy imports overlap with the lab's start-up
+    try:
+        config = _demo_config(lab) if lab else _load_or_explain(args.config, sys.stderr)
+        if config is None:
+            return EXIT_CONFIG
+        return _open_console(args, config)
+    finally:
+        if lab:
+            _stop_lab_process(lab)
+
+
+def _open_console(args: argparse.Namespace, config: Config) -> int:
+    from noc_tui.api import Backends
+    from noc_tui.ui.app import NocApp
+    from noc_tui.ui.themes import NO_COLOR_THEME, load_themes
+
+    themes = load_themes()
+    theme = args.theme or (NO_COLOR_THEME if os.environ.get("NO_COLOR") else config.ui.theme)
+    if theme not in themes.themes:
+        where = "--theme" if args.theme else f"{config.path or 'config'}: [ui] theme"
+        print(f"noc-tui: {where}: unknown theme {theme!r}; available: {', '.join(sorted(themes.themes))}", file=sys.stderr)
+        return EXIT_CONFIG
+    log_path = setup_logging(Path(args.log_file) if args.log_file else None, args.log_level)
+    notes = list(config.warnings)
+    if log_path is None:
+        notes.append("Logging is off: the log file could not be opened")
+    read_only = args.read_only or args.wallboard or config.ui.read_only
+    app = NocApp(
+        config,
+        Backends(config, read_only=read_only),
+        start_screen=args.screen if not args.search else "cpes",
+        search=args.search,
+        theme_name=theme,
+        themes=themes,
+        notes=notes,
+    )
+    app.run()
+    return app.return_code or 0
+
+
+def _load_or_explain(explicit: str | None, err: TextIO) -> Config | None:
+    path = find_config(explicit)
+    if path is None:
+        err.write(
+            f"noc-tui: no config file found (looked at --config, $NOC_TUI_CONFIG and {default_config_path()}).\n\n"
+            f"Write one like this to {default_config_path()}:\n\n{EXAMPLE_CONFIG}\n"
+            "Or try the console on the built-in lab first:  noc-tui --demo\n"
+        )
+        return None
+    try:
+        config = load_config(path)
+    except ConfigError as problem:
+        err.write(f"noc-tui: config error: {problem}\n")
+        return None
+    for warning in config.warnings:
+        err.write(f"noc-tui: warning: {warning}\n")
+    return config
+
+
+def _start_lab_process() -> subprocess.Popen[str]:
+    """The lab runs in its own process so its work never competes with the console's loop."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "noc_tui", "sim", "--for-parent"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def _demo_config(lab: subprocess.Popen[str]) -> Config | None:
+    assert lab.stdout is not None
+    line = lab.stdout.readline()
+    if not line:
+        print("noc-tui: the built-in lab did not start (try `noc-tui sim` to see why)", file=sys.stderr)
+        return None
+    text = json.loads(line)["config_toml"]
+    return parse_config(tomllib.loads(text))
+
+
+def _stop_lab_process(lab: subprocess.Popen[str]) -> None:
+    try:
+        if lab.stdin:
+            lab.stdin.close()
+        lab.wait(timeout=5)
+    except (subprocess.TimeoutExpired, OSError):
+        lab.kill()

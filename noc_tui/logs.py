@@ -1,0 +1,69 @@
+"""Logging to a file, off the event loop, with every secret redacted on the way out."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import logging.handlers
+import os
+import queue
+from pathlib import Path
+
+from noc_tui.secret import redact
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+_listeners: list[logging.handlers.QueueListener] = []
+
+
+def stop_logging() -> None:
+    """Flush and close the log file (also run at exit)."""
+    while _listeners:
+        listener = _listeners.pop()
+        listener.stop()
+        for handler in listener.handlers:
+            handler.close()
+    logging.getLogger("noc_tui").handlers[:] = []
+
+
+atexit.register(stop_logging)
+
+
+def default_log_path() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "noc-tui" / "noc-tui.log"
+
+
+def setup_logging(path: Path | None, level: str = "INFO") -> Path | None:
+    """Send our logs to `path` through a queue, so the UI thread never waits on the disk.
+
+    Returns the path written to, or None when the file cannot be opened (then nothing is logged:
+    a console on a read-only jump host must still start).
+    """
+    path = path or default_log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=5_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        return None
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    records: queue.Queue[logging.LogRecord] = queue.Queue(-1)
+    stop_logging()
+    listener = logging.handlers.QueueListener(records, handler, respect_handler_level=False)
+    listener.start()
+    _listeners.append(listener)
+    root = logging.getLogger("noc_tui")
+    root.handlers[:] = [logging.handlers.QueueHandler(records)]
+    root.setLevel(level.upper())
+    root.propagate = False
+    # httpx logs full URLs at INFO; ours are already logged without query strings.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return path

@@ -1,0 +1,226 @@
+"""The built-in lab: the four imitations served over real HTTP on loopback, one port each.
+
+`Lab` owns the worlds, the faults and the config the console needs; `servers.Listeners`
+runs the four uvicorn servers in one background thread and makes 'down' real.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import sys
+import threading
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from starlette.types import ASGIApp
+
+from noc_tui.clock import SYSTEM_CLOCK, Clock
+from noc_tui.config import Config, parse_config
+from noc_tui.sim import kalliope, krill, librenms, openwisp
+from noc_tui.sim.common import SimBackend
+from noc_tui.sim.faults import (
+    ADMIN_PATH,
+    BACKENDS,
+    BackendFaults,
+    FaultMiddleware,
+    FaultState,
+    parse_backend_faults,
+    parse_faults,
+)
+from noc_tui.sim.servers import Listeners
+
+
+@dataclass(frozen=True)
+class LabBackend:
+    name: str
+    kind: str
+    url: str
+    credentials: dict[str, str]  # exactly the config keys, e.g. {"token": "..."}
+
+
+class Lab:
+    """Krill, LibreNMS, OpenWISP and KalliopePBX, seeded, on four loopback ports."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int = 1,
+        cpes: int = 500,
+        faults: str | None = None,
+        clock: Clock | None = None,
+        kalliope_license_ok: bool = True,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.seed = seed
+        self.clock = clock or SYSTEM_CLOCK
+        self.faults = FaultState(seed, parse_faults(faults))
+        self.faults.on_change = self._faults_changed
+        self._sims: dict[str, SimBackend] = {
+            "krill": krill.create(seed=seed, clock=self.clock, cpes=cpes),
+            "librenms": librenms.create(seed=seed, clock=self.clock),
+            "openwisp": openwisp.create(seed=seed, clock=self.clock),
+            "kalliope": kalliope.create(
+                seed=seed, clock=self.clock, license_ok=kalliope_license_ok
+            ),
+        }
+        self._asgi: dict[str, ASGIApp] = {}
+        served = {name: self._wrap(name, served=True) for name in BACKENDS}
+        headers = {name: sim.server for name, sim in self._sims.items()}
+        self._listeners = Listeners(host, served, headers)
+
+    def start(self) -> list[LabBackend]:
+        """Listen on all four ports (in a background thread); return once each one accepts."""
+        ports = {name: self.port + index if self.port else 0 for index, name in enumerate(BACKENDS)}
+        down = {name for name in BACKENDS if self.faults.get(name).down}
+        self._listeners.start(ports, down)
+        return self.backends
+
+    def stop(self) -> None:
+        """Stop every server, close every socket, end the thread; safe to call twice."""
+        self._listeners.stop()
+
+    @property
+    def backends(self) -> list[LabBackend]:
+        ports = self._listeners.ports
+        if not ports and self.port:
+            ports = {name: self.port + index for index, name in enumerate(BACKENDS)}
+        if not ports:
+            raise RuntimeError("the lab is not started: its ephemeral ports are not known yet")
+        host = _url_host(self.host)
+        return [
+            LabBackend(
+                name, name, f"http://{host}:{ports[name]}", dict(self._sims[name].credentials)
+            )
+            for name in BACKENDS
+        ]
+
+    def set_faults(self, backend: str, spec: str) -> None:
+        """Replace one backend's faults: 'latency=2s,error_rate=0.3', 'down' or '' to clear."""
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+        faults = parse_backend_faults(spec)
+        if self._listeners.running:
+            self._listeners.call(self.faults.change(backend, faults))
+        else:
+            self.faults.set(backend, faults)  # nothing listens yet: only the state changes
+
+    def config_toml(self, poll_seconds: float = 5) -> str:
+        """A config for this lab, literal credentials included (they are lab credentials)."""
+        lines = [
+            f"# noc-tui built-in lab, seed {self.seed}: the credentials below are the lab's own.",
+            "[ui]",
+            'theme = "noc-dark"',
+            "read_only = false",
+        ]
+        for backend in self.backends:
+            lines += ["", "[[backends]]"]
+            fields = {"name": backend.name, "kind": backend.kind, "url": backend.url}
+            fields.update(backend.credentials)
+            lines += [f"{key} = {json.dumps(value)}" for key, value in fields.items()]
+            lines.append(f"poll_seconds = {float(poll_seconds)!r}")
+        return "\n".join(lines) + "\n"
+
+    def config(self, poll_seconds: float = 5) -> Config:
+        return parse_config(tomllib.loads(self.config_toml(poll_seconds)))
+
+    def asgi_app(self, backend: str) -> ASGIApp:
+        """The backend's app behind its faults, for httpx.ASGITransport (no socket needed)."""
+        if backend not in self._asgi:
+            self._asgi[backend] = self._wrap(backend, served=False)
+        return self._asgi[backend]
+
+    def sim(self, backend: str) -> SimBackend:
+        """The backend's imitation itself: its world, credentials and extras (for tests)."""
+        return self._sims[backend]
+
+    def _wrap(self, name: str, served: bool) -> ASGIApp:
+        sim = self._sims[name]
+        return FaultMiddleware(sim.app, name, self.faults, sim.faults, served=served)
+
+    async def _faults_changed(
+        self, backend: str, old: BackendFaults, new: BackendFaults, via: str | None
+    ) -> None:
+        if old.down != new.down:
+            # A backend taking itself down cannot wait for its own answer to finish.
+            await self._listeners.switch(backend, new.down, wait=via != backend)
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def serve(
+    host: str,
+    port: int,
+    seed: int,
+    cpes: int,
+    faults: str | None,
+    print_config: bool,
+    out: TextIO = sys.stdout,
+) -> int:
+    """`noc-tui sim`: print a config, or run the lab in the foreground until Ctrl-C / SIGTERM."""
+    lab = Lab(host=host, port=port, seed=seed, cpes=cpes, faults=faults)
+    if print_config:
+        if not port:
+            print("noc-tui sim: --print-config needs a fixed --port, not 0", file=sys.stderr)
+            return 2
+        out.write(lab.config_toml())
+        return 0
+    stopping = threading.Event()
+    with _stop_on_signals(stopping):
+        try:
+            backends = lab.start()
+        except OSError as problem:
+            print(f"noc-tui sim: cannot listen on {host}: {problem}", file=sys.stderr)
+            return 1
+        try:
+            _announce(lab, backends, out)
+            while not stopping.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            lab.stop()
+    return 0
+
+
+def _announce(lab: Lab, backends: list[LabBackend], out: TextIO) -> None:
+    out.write(f"noc-tui lab (seed {lab.seed}) listening:\n")
+    for backend in backends:
+        secrets = " ".join(f"{key}={value}" for key, value in backend.credentials.items())
+        out.write(f"  {backend.name:<9} {backend.kind:<9} {backend.url:<24} {secrets}\n")
+    current = ", ".join(f"{name}: {spec}" for name, spec in lab.faults.snapshot().items() if spec)
+    out.write(f"faults: {current or 'none'}\n")
+    example = json.dumps({"backend": "librenms", "faults": "latency=2s"})
+    out.write(f"change them: curl -X POST {backends[0].url}{ADMIN_PATH} -d '{example}'\n")
+    out.write("Ctrl-C stops the lab.\n")
+    out.flush()
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stopping: threading.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM end the lab cleanly (only the main thread may set handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)

@@ -1,0 +1,1 @@
+"""The Textual console: screens, widgets, polling. Makes no HTTP call itself."""

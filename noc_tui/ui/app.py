@@ -1,0 +1,155 @@
+"""The App: themes, screens by key, global bindings, the command palette. Screens do the work."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from noc_tui.api import Backends
+from noc_tui.clock import SYSTEM_CLOCK, Clock
+from noc_tui.config import Config
+from noc_tui.ui.screens.base import NocScreen
+from noc_tui.ui.screens.help import HelpScreen, KeyRow
+from noc_tui.ui.screens.overview import OverviewScreen
+from noc_tui.ui.screens.pending import PendingScreen
+from noc_tui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes
+
+log = logging.getLogger("noc_tui.ui")
+
+# Screen name → (key, title). `--screen openwisp` opens the devices screen.
+SCREENS: dict[str, tuple[str, str]] = {
+    "overview": ("1", "Overview"),
+    "cpes": ("2", "CPEs"),
+    "alerts": ("3", "Alerts"),
+    "devices": ("4", "Devices"),
+    "pbx": ("5", "PBX"),
+    "cdr": ("6", "Call records"),
+}
+SCREEN_ALIASES = {"openwisp": "devices"}
+# Textual's generic keys: true everywhere, and noise in a list of what this console does.
+HIDDEN_ACTIONS = {"app.focus_next", "app.focus_previous", "screen.copy_text", "command_palette"}
+HIDDEN_KEYS = {"ctrl+q", "super+c"}
+
+
+class NocApp(App[None]):
+    TITLE = "noc-tui"
+    CSS_PATH = "app.tcss"
+    # Textual's ctrl+q stays, but sits on terminal flow control: our quit keys are q and ctrl+c.
+    BINDINGS = [
+        *(
+            Binding(key, f"show('{name}')", title, show=False, id=f"screen.{name}")
+            for name, (key, title) in SCREENS.items()
+        ),
+        Binding("question_mark", "show_keys", "Keys", id="help"),
+        Binding("r", "refresh_now", "Refresh", id="refresh"),
+        Binding("escape", "go_back", "Back", show=False, id="back"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit.ctrl_c"),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        backends: Backends,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        start_screen: str = "overview",
+        search: str | None = None,
+        theme_name: str | None = None,
+        themes: ThemeSet | None = None,
+        notes: Iterable[str] = (),
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.backends = backends
+        self.clock = clock
+        self.search = search
+        self.start_screen = SCREEN_ALIASES.get(start_screen, start_screen)
+        self.notes = list(notes)
+        self.history: list[str] = []
+        self.theme_set = themes or load_themes()
+        for theme in self.theme_set.themes.values():
+            self.register_theme(theme)
+        wanted = theme_name or config.ui.theme
+        self.theme = wanted if wanted in self.theme_set.themes else DEFAULT_THEME
+        self._modes = {name: self._screen_factory(name) for name in SCREENS}
+
+    def _screen_factory(self, name: str) -> Callable[[], Screen[None]]:
+        if name == "overview":
+            return OverviewScreen
+        note = f"Search requested: {self.search!r}" if name == "cpes" and self.search else ""
+        return partial(PendingScreen, name, note)
+
+    def on_mount(self) -> None:
+        self.switch_mode(self.start_screen)
+        for problem in self.theme_set.problems:
+            self.notify(problem, title="Theme skipped", severity="warning", timeout=10)
+        for note in self.notes:
+            self.notify(note, severity="warning", timeout=10)
+
+    async def on_unmount(self) -> None:
+        await self.backends.aclose()
+
+    def action_show(self, name: str) -> None:
+        if self.current_mode != name:
+            self.history = [*self.history[-9:], self.current_mode]
+            self.switch_mode(name)
+
+    def action_go_back(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+        elif self.history:
+            self.switch_mode(self.history.pop())
+
+    def action_refresh_now(self) -> None:
+        screen = self.screen
+        if isinstance(screen, NocScreen) and screen.refresh_data():
+            self.notify("Refreshing now", timeout=2)
+        else:
+            self.notify("Nothing to refresh on this screen", timeout=2)
+
+    def action_show_keys(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(getattr(self.screen, "TITLE", ""), self.key_rows()))
+
+    def key_rows(self) -> list[KeyRow]:
+        rows: list[KeyRow] = []
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            # Textual's own widget keys (scrolling, focus) would bury ours; one row says them.
+            if binding.system or not binding.description or _is_stock(active.node):
+                continue
+            if binding.action in HIDDEN_ACTIONS or key in HIDDEN_KEYS:
+                continue
+            where = "global" if active.node is self else "this screen"
+            rows.append((_key_label(key), binding.description, where))
+        rows.append(("ctrl+p", "Command palette: screens, themes, refresh", "global"))
+        rows.append(("↑ ↓ pgup pgdn", "Move in lists and tables", "global"))
+        rows.sort(key=lambda row: (row[2] != "this screen", row[0]))
+        return rows
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        for name, (key, title) in SCREENS.items():
+            yield SystemCommand(f"Go to {title}", f"Key {key}", partial(self.action_show, name))
+        for theme in sorted(self.theme_set.themes):
+            yield SystemCommand(f"Theme: {theme}", "Switch the colour theme", partial(self._set_theme, theme))
+        yield SystemCommand("Refresh now", "Poll this screen's backends now (r)", self.action_refresh_now)
+        yield SystemCommand("Keys", "Show every key binding (?)", self.action_show_keys)
+        yield SystemCommand("Quit", "Leave noc-tui (q)", self.exit)
+
+    def _set_theme(self, name: str) -> None:
+        self.theme = name
+
+
+def _is_stock(node: object) -> bool:
+    return type(node).__module__.startswith("textual.")
+
+
+def _key_label(key: str) -> str:
+    return {"question_mark": "?", "escape": "esc", "slash": "/"}.get(key, key)

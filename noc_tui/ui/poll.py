@@ -1,0 +1,118 @@
+"""Polling: one loop per screen and backend, on the shared client, never on a fixed beat.
+
+The next poll is scheduled when the previous one has finished, so a slow backend never has
+requests stacked against it; failures back off exponentially (with jitter) up to a ceiling;
+a hidden screen's loops wait, and `refresh_now` cuts any wait short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Generic, TypeVar
+
+from textual.message import Message
+from textual.screen import Screen
+
+from noc_tui.api.errors import BackendError, MalformedResponse
+
+log = logging.getLogger("noc_tui.poll")
+
+T = TypeVar("T")
+MAX_BACKOFF_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class PollJob(Generic[T]):
+    """What to fetch from one backend for one screen, and how often."""
+
+    key: str
+    backend: str
+    interval: float
+    fetch: Callable[[], Awaitable[T]]
+
+
+class Polled(Message):
+    """Fresh data (or a typed error) from one poll; posted to the screen that owns the job."""
+
+    def __init__(self, key: str, backend: str, value: Any = None, error: BackendError | None = None):
+        super().__init__()
+        self.key = key
+        self.backend = backend
+        self.value = value
+        self.error = error
+
+    def can_replace(self, message: Message) -> bool:
+        # A newer result for the same job makes an undelivered older one pointless.
+        return isinstance(message, Polled) and message.key == self.key
+
+
+def backoff_delay(interval: float, failures: int) -> float:
+    if failures <= 0:
+        return interval
+    delay = min(interval * (2 ** min(failures, 10)), MAX_BACKOFF_SECONDS)
+    return delay * (0.8 + 0.4 * random.random())
+
+
+class Poller:
+    """Owns a screen's polling loops; the screen calls pause/resume/refresh_now/stop."""
+
+    def __init__(self, screen: Screen[Any], jobs: list[PollJob[Any]]) -> None:
+        self.screen = screen
+        self.jobs = jobs
+        self._visible = asyncio.Event()
+        self._wake: dict[str, asyncio.Event] = {job.key: asyncio.Event() for job in jobs}
+        self.failures: dict[str, int] = {job.key: 0 for job in jobs}
+
+    def start(self) -> None:
+        self._visible.set()
+        for job in self.jobs:
+            self.screen.run_worker(
+                partial(self._loop, job),
+                name=f"poll {job.key}",
+                group=f"poll-{job.key}",
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    def pause(self) -> None:
+        self._visible.clear()
+
+    def resume(self) -> None:
+        self._visible.set()
+
+    def refresh_now(self) -> None:
+        for event in self._wake.values():
+            event.set()
+
+    async def _loop(self, job: PollJob[Any]) -> None:
+        while True:
+            await self._visible.wait()
+            self._wake[job.key].clear()
+            await self._poll_once(job)
+            delay = backoff_delay(job.interval, self.failures[job.key])
+            try:
+                await asyncio.wait_for(self._wake[job.key].wait(), timeout=delay)
+            except TimeoutError:
+                pass
+
+    async def _poll_once(self, job: PollJob[Any]) -> None:
+        try:
+            value = await job.fetch()
+        except BackendError as error:
+            self.failures[job.key] += 1
+            self.screen.post_message(Polled(job.key, job.backend, error=error))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a client bug must cost one poll, never the console
+            log.exception("poll %s failed unexpectedly", job.key)
+            self.failures[job.key] += 1
+            error = MalformedResponse(job.backend, "unexpected answer (details in the log)")
+            self.screen.post_message(Polled(job.key, job.backend, error=error))
+        else:
+            self.failures[job.key] = 0
+            self.screen.post_message(Polled(job.key, job.backend, value=value))

@@ -1,0 +1,98 @@
+"""What every console screen has: a title line, the backend status bar, its pollers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from noc_tui.ui import bench_hook
+from noc_tui.ui.poll import Poller, PollJob
+from noc_tui.ui.widgets.status_bar import BackendStatusBar
+
+if TYPE_CHECKING:
+    from noc_tui.ui.app import NocApp
+
+
+# Screen name → (key, tab label), in key order.
+TABS: dict[str, tuple[str, str]] = {
+    "overview": ("1", "Overview"),
+    "cpes": ("2", "CPEs"),
+    "alerts": ("3", "Alerts"),
+    "devices": ("4", "Devices"),
+    "pbx": ("5", "PBX"),
+    "cdr": ("6", "CDR"),
+}
+
+
+def tab_line(current: str, read_only: bool) -> Text:
+    """`noc-tui │ 1 Overview  2 CPEs …` with the current screen in reverse: where am I, where can I go."""
+    line = Text("noc-tui ", style="bold")
+    for name, (key, label) in TABS.items():
+        line.append(f" {key} {label} ", style="bold reverse" if name == current else "")
+    if read_only:
+        line.append("  READ-ONLY", style="bold")
+    return line
+
+
+class TitleBar(Static):
+    DEFAULT_CSS = """
+    TitleBar {
+        dock: top;
+        height: 1;
+        background: $primary 30%;
+        color: $foreground;
+        padding: 0 1;
+    }
+    """
+
+
+class NocScreen(Screen[None]):
+    """Base of the console's screens: subclasses give `TITLE`, `compose_body` and `poll_jobs`."""
+
+    TITLE = ""
+    NAME = ""
+    poller: Poller | None = None
+
+    @property
+    def noc(self) -> NocApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(tab_line(self.NAME, self.noc.backends.read_only), id="title")
+        yield from self.compose_body()
+        with Vertical(id="bottom-bars"):
+            yield BackendStatusBar(self.noc.backends, self.noc.clock)
+            yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def poll_jobs(self) -> list[PollJob[Any]]:
+        return []
+
+    def on_mount(self) -> None:
+        bench_hook.arm(self.app)
+        jobs = self.poll_jobs()
+        if jobs:
+            self.poller = Poller(self, jobs)
+            self.poller.start()
+
+    def on_screen_suspend(self) -> None:
+        if self.poller:
+            self.poller.pause()
+
+    def on_screen_resume(self) -> None:
+        if self.poller:
+            self.poller.resume()
+
+    def refresh_data(self) -> bool:
+        """Poll now; False when this screen has nothing to poll."""
+        if not self.poller:
+            return False
+        self.poller.refresh_now()
+        return True

@@ -1,0 +1,48 @@
+"""`?`: every key of the current screen and the global ones, in one table."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+KeyRow = tuple[str, str, str]
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical {
+        width: 72;
+        max-width: 100%;
+        height: auto;
+        max-height: 90%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    HelpScreen DataTable { height: auto; max-height: 20; }
+    HelpScreen .help-hint { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("question_mark", "dismiss", "Close", show=False),
+        Binding("q", "dismiss", "Close", show=False),
+    ]
+
+    def __init__(self, screen_title: str, rows: list[KeyRow]) -> None:
+        super().__init__()
+        self.screen_title = screen_title
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"Keys — {self.screen_title}", markup=False)
+            table: DataTable[str] = DataTable(cursor_type="row", show_cursor=False)
+            table.add_columns("Key", "Does", "Where")
+            for row in self.rows:
+                table.add_row(*row)
+            yield table
+            yield Static("escape closes · ctrl+p opens the command palette", classes="help-hint")

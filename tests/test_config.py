@@ -1,0 +1,132 @@
+"""Config errors name the file, the table and the key, and say what was expected."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from noc_tui.config import ConfigError, find_config, load_config
+
+GOOD = """
+[ui]
+theme = "mono"
+
+[[backends]]
+name = "nms"
+kind = "librenms"
+url = "https://nms.example.net"
+token_env = "NMS_TOKEN"
+"""
+
+
+def write(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    os.chmod(path, mode)
+    return path
+
+
+def error_for(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text), env=env or {})
+    return str(caught.value)
+
+
+def test_good_config_resolves_secret_from_env(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD), env={"NMS_TOKEN": "s3cr3t-token"})
+    backend = config.backend("nms")
+    assert backend.token is not None and backend.token.reveal() == "s3cr3t-token"
+    assert "s3cr3t" not in repr(backend)
+    assert config.ui.theme == "mono"
+
+
+def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
+    message = error_for(tmp_path, "[ui\ntheme=")
+    assert "config.toml" in message and "not valid TOML" in message
+
+
+def test_unknown_kind(tmp_path: Path) -> None:
+    message = error_for(tmp_path, GOOD.replace('kind = "librenms"', 'kind = "zabbix"'))
+    assert "[[backends]] nms kind" in message and "unknown kind 'zabbix'" in message
+    assert "krill, librenms, openwisp, kalliope" in message
+
+
+def test_duplicate_name(tmp_path: Path) -> None:
+    text = GOOD + '\n[[backends]]\nname = "nms"\nkind = "librenms"\nurl = "https://x"\ntoken = "abcd1234"\n'
+    message = error_for(tmp_path, text, env={"NMS_TOKEN": "t0ken-value"})
+    assert "duplicate backend name 'nms'" in message and "#2" in message
+
+
+def test_missing_url(tmp_path: Path) -> None:
+    message = error_for(tmp_path, GOOD.replace('url = "https://nms.example.net"\n', ""))
+    assert "[[backends]] nms url" in message and "missing" in message
+
+
+def test_unset_secret_env_var(tmp_path: Path) -> None:
+    message = error_for(tmp_path, GOOD)
+    assert "token_env" in message and "NMS_TOKEN is not set" in message
+
+
+def test_two_secrets_given(tmp_path: Path) -> None:
+    text = GOOD.replace('token_env = "NMS_TOKEN"', 'token_env = "NMS_TOKEN"\ntoken = "literal1"')
+    message = error_for(tmp_path, text, env={"NMS_TOKEN": "abcdabcd"})
+    assert "give only one of token, token_env" in message
+
+
+def test_bad_type(tmp_path: Path) -> None:
+    text = GOOD.replace('token_env = "NMS_TOKEN"', 'token = "abcd1234"\npoll_seconds = "often"')
+    message = error_for(tmp_path, text)
+    assert "[[backends]] nms poll_seconds" in message and "expected a positive number" in message
+
+
+def test_boolean_is_not_a_number(tmp_path: Path) -> None:
+    message = error_for(tmp_path, GOOD.replace("[ui]", "[ui]\nrotate_seconds = true"))
+    assert "[ui] rotate_seconds" in message
+
+
+def test_unknown_key_is_named(tmp_path: Path) -> None:
+    message = error_for(tmp_path, GOOD.replace("[ui]", "[ui]\ncolour = 1"))
+    assert "[ui] colour" in message and "unknown key" in message
+
+
+def test_no_backends(tmp_path: Path) -> None:
+    assert "no backend configured" in error_for(tmp_path, "[ui]\ntheme='mono'\n")
+
+
+def test_token_cmd_runs_without_shell(tmp_path: Path) -> None:
+    text = GOOD.replace('token_env = "NMS_TOKEN"', 'token_cmd = ["echo", "from-cmd-secret"]')
+    config = load_config(write(tmp_path, text), env={})
+    assert config.backend("nms").token.reveal() == "from-cmd-secret"  # type: ignore[union-attr]
+
+
+def test_token_cmd_failure_is_explained(tmp_path: Path) -> None:
+    text = GOOD.replace('token_env = "NMS_TOKEN"', 'token_cmd = ["false"]')
+    assert "command false failed with exit status 1" in error_for(tmp_path, text)
+    text = GOOD.replace('token_env = "NMS_TOKEN"', 'token_cmd = ["no-such-binary-xyz"]')
+    assert "command not found: no-such-binary-xyz" in error_for(tmp_path, text)
+
+
+def test_kalliope_password_is_sent_as_md5(tmp_path: Path) -> None:
+    text = '[[backends]]\nname="pbx"\nkind="kalliope"\nurl="http://10.0.0.5"\nusername="admin"\npassword_env="PBX"\n'
+    config = load_config(write(tmp_path, text), env={"PBX": "admin"})
+    assert config.backend("pbx").password_md5.reveal() == "21232f297a57a5a743894a0e4a801fc3"  # type: ignore[union-attr]
+
+
+def test_world_readable_literal_secret_warns(tmp_path: Path) -> None:
+    text = GOOD.replace('token_env = "NMS_TOKEN"', 'token = "literal-secret"')
+    config = load_config(write(tmp_path, text, mode=0o644), env={})
+    assert any("chmod 600" in warning for warning in config.warnings)
+    assert not load_config(write(tmp_path, text, mode=0o600), env={}).warnings
+
+
+def test_lookup_order(tmp_path: Path) -> None:
+    xdg = tmp_path / "xdg"
+    (xdg / "noc-tui").mkdir(parents=True)
+    (xdg / "noc-tui" / "config.toml").write_text(GOOD)
+    env = {"XDG_CONFIG_HOME": str(xdg)}
+    assert find_config(None, env) == xdg / "noc-tui" / "config.toml"
+    assert find_config(None, {**env, "NOC_TUI_CONFIG": "/etc/n.toml"}) == Path("/etc/n.toml")
+    assert find_config("/x.toml", {**env, "NOC_TUI_CONFIG": "/etc/n.toml"}) == Path("/x.toml")
+    assert find_config(None, {"XDG_CONFIG_HOME": str(tmp_path / "none")}) is None

@@ -1,0 +1,68 @@
+"""Building the console for tests: on the real-HTTP lab, or on a frozen lab for snapshots."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import httpx
+from textual.pilot import Pilot
+
+from noc_tui.api import Backends
+from noc_tui.clock import FrozenClock
+from noc_tui.config import Config
+from noc_tui.sim import Lab
+from noc_tui.ui.app import NocApp
+from noc_tui.ui.themes import load_themes
+
+# Fixed URLs for snapshots: the lab is plugged in through ASGITransport, no port in sight.
+SNAPSHOT_PORTS = {"krill": 8801, "librenms": 8802, "openwisp": 8803, "kalliope": 8804}
+
+
+def console(config: Config, backends: Backends, clock=None, **options) -> NocApp:  # type: ignore[no-untyped-def]
+    return NocApp(
+        config,
+        backends,
+        clock=clock or FrozenClock(),
+        themes=load_themes(extra_dirs=[]),
+        **options,
+    )
+
+
+def live_console(lab: Lab, read_only: bool = False, **options) -> NocApp:  # type: ignore[no-untyped-def]
+    """The console on the lab over real loopback HTTP, with the real clock."""
+    from noc_tui.clock import SYSTEM_CLOCK
+
+    config = lab.config(poll_seconds=1)
+    return console(config, Backends(config, read_only=read_only), clock=SYSTEM_CLOCK, **options)
+
+
+def frozen_console(seed: int = 1, theme: str | None = None, **options) -> NocApp:  # type: ignore[no-untyped-def]
+    """The console on a frozen lab through ASGI: same pixels every run."""
+    clock = FrozenClock()
+    lab = Lab(seed=seed, cpes=120, clock=clock)
+    config = lab_config_on_fixed_ports(lab)
+    transports = {
+        f"http://127.0.0.1:{port}": httpx.ASGITransport(app=lab.asgi_app(name))
+        for name, port in SNAPSHOT_PORTS.items()
+    }
+    backends = Backends(config, clock=clock, transports=transports)
+    return console(config, backends, clock=clock, theme_name=theme, **options)
+
+
+def lab_config_on_fixed_ports(lab: Lab) -> Config:
+    lab.port = 8801
+    config = lab.config(poll_seconds=5)
+    fixed = tuple(
+        dataclasses.replace(b, url=f"http://127.0.0.1:{SNAPSHOT_PORTS[b.kind]}") for b in config.backends
+    )
+    return dataclasses.replace(config, backends=fixed)
+
+
+async def wait_for_first_polls(pilot: Pilot) -> None:  # type: ignore[type-arg]
+    app: NocApp = pilot.app  # type: ignore[assignment]
+    for _ in range(200):
+        if all(client.health.requests for client in app.backends):
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+    await pilot.pause()
