@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "30"))
 SETTLE_SECONDS = 5.0
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -127,6 +127,9 @@ def main() -> int:
     python = sys.executable
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TEXTUAL")}
     env["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="noc-tui-bench-")
+    # An installed wheel has its bytecode compiled; an editable checkout may not (and
+    # PYTHONDONTWRITEBYTECODE may forbid caching it), so compile first for a fair start.
+    subprocess.run([python, "-m", "compileall", "-q", "noc_tui", "benchmarks"], cwd=ROOT, check=True)
     print(f"noc-tui bench: {RUNS} start runs each, idle over {IDLE_SECONDS:.0f} s, 120x40 pty")
     bare = median_start([python, "benchmarks/bare_app.py"], env)
     demo = median_start([python, "-m", "noc_tui", "--demo"], env)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import socket
 import os
 import subprocess
 import sys
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from noc_tui import __version__
 from noc_tui.config import (
@@ -23,11 +23,13 @@ from noc_tui.config import (
     load_config,
     parse_config,
 )
-from noc_tui.logs import LEVELS, setup_logging
+from noc_tui.logs import LEVELS, default_log_path, setup_logging
+
+if TYPE_CHECKING:
+    from noc_tui.sim.lab import Lab
 
 SCREEN_CHOICES = ("overview", "cpes", "alerts", "devices", "openwisp", "pbx", "cdr")
 DEMO_POLL_SECONDS = 5.0
-DEMO_START_TIMEOUT = 30.0
 EXIT_CONFIG = 2
 
 
@@ -58,7 +60,7 @@ def sim_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cpes", type=int, default=500, help="number of CPEs in Krill")
     parser.add_argument("--faults", metavar="SPEC", help='e.g. "librenms:latency=2s,krill:error_rate=0.3,kalliope:down"')
     parser.add_argument("--print-config", action="store_true", help="print a config TOML for the lab and exit")
-    parser.add_argument("--for-parent", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--for-parent", metavar="FDS", help=argparse.SUPPRESS)
     return parser
 
 
@@ -92,18 +94,23 @@ def run_sim(args: argparse.Namespace) -> int:
         print(f"noc-tui sim: --faults: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     if args.for_parent:
-        return _serve_for_parent(Lab(host=args.host, port=0, seed=args.seed, cpes=args.cpes, faults=args.faults))
+        lab = Lab(host=args.host, port=0, seed=args.seed, cpes=args.cpes, faults=args.faults)
+        return _serve_for_parent(lab, args.for_parent)
     return serve(args.host, args.port, args.seed, args.cpes, args.faults, args.print_config)
 
 
-def _serve_for_parent(lab: object) -> int:
-    """Child side of --demo: announce the lab's config on stdout, live until stdin closes."""
-    lab.start()  # type: ignore[attr-defined]
-    print(json.dumps({"config_toml": lab.config_toml(DEMO_POLL_SECONDS)}), flush=True)  # type: ignore[attr-defined]
+def _serve_for_parent(lab: Lab, fds: str) -> int:
+    """Child side of --demo: serve on the parent's listening sockets until stdin closes."""
+    sockets = {}
+    for item in fds.split(","):
+        name, fd = item.split("=")
+        sockets[name] = socket.socket(fileno=int(fd))
+    lab.start(sockets)
+    print("ready", flush=True)
     try:
         sys.stdin.read()
     finally:
-        lab.stop()  # type: ignore[attr-defined]
+        lab.stop()
     return 0
 
 
@@ -119,25 +126,24 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_console(args: argparse.Namespace) -> int:
-    lab = _start_lab_process() if args.demo else None
-    import noc_tui.ui.app  # noqa: F401 - the heavy imports overlap with the lab's start-up
+    demo = DemoLab() if args.demo else None
     try:
-        config = _demo_config(lab) if lab else _load_or_explain(args.config, sys.stderr)
+        config = demo.config if demo else _load_or_explain(args.config, sys.stderr)
         if config is None:
             return EXIT_CONFIG
         return _open_console(args, config)
     finally:
-        if lab:
-            _stop_lab_process(lab)
+        if demo:
+            demo.stop()
 
 
 def _open_console(args: argparse.Namespace, config: Config) -> int:
     from noc_tui.api import Backends
     from noc_tui.ui.app import NocApp
-    from noc_tui.ui.themes import NO_COLOR_THEME, load_themes
+    from noc_tui.ui.themes import load_themes
 
     themes = load_themes()
-    theme = args.theme or (NO_COLOR_THEME if os.environ.get("NO_COLOR") else config.ui.theme)
+    theme = choose_theme(args.theme, config.ui.theme, os.environ)
     if theme not in themes.themes:
         where = "--theme" if args.theme else f"{config.path or 'config'}: [ui] theme"
         print(f"noc-tui: {where}: unknown theme {theme!r}; available: {', '.join(sorted(themes.themes))}", file=sys.stderr)
@@ -160,6 +166,13 @@ def _open_console(args: argparse.Namespace, config: Config) -> int:
     return app.return_code or 0
 
 
+def choose_theme(flag: str | None, configured: str, env: Mapping[str, str]) -> str:
+    """`--theme` wins; otherwise NO_COLOR asks for the theme that needs no colour at all."""
+    if flag:
+        return flag
+    return "mono" if env.get("NO_COLOR") else configured
+
+
 def _load_or_explain(explicit: str | None, err: TextIO) -> Config | None:
     path = find_config(explicit)
     if path is None:
@@ -179,31 +192,56 @@ def _load_or_explain(explicit: str | None, err: TextIO) -> Config | None:
     return config
 
 
-def _start_lab_process() -> subprocess.Popen[str]:
-    """The lab runs in its own process so its work never competes with the console's loop."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "noc_tui", "sim", "--for-parent"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+class DemoLab:
+    """The lab for --demo, in its own process so its work never competes with the console.
+
+    The console binds the four listening sockets itself and hands them over: it knows the
+    lab's config at once and opens while the lab is still starting (early requests queue).
+    """
+
+    def __init__(self) -> None:
+        from noc_tui.sim.credentials import BACKENDS, lab_config_toml
+
+        self.sockets = {name: _listening_socket() for name in BACKENDS}
+        urls = {name: f"http://127.0.0.1:{sock.getsockname()[1]}" for name, sock in self.sockets.items()}
+        fds = ",".join(f"{name}={sock.fileno()}" for name, sock in self.sockets.items())
+        log = _lab_log()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "noc_tui", "sim", "--for-parent", fds],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            pass_fds=[sock.fileno() for sock in self.sockets.values()],
+        )
+        if log != subprocess.DEVNULL:
+            os.close(log)
+        toml = lab_config_toml(urls, seed=1, poll_seconds=DEMO_POLL_SECONDS)
+        self.config = parse_config(tomllib.loads(toml))
+
+    def stop(self) -> None:
+        for sock in self.sockets.values():
+            sock.close()
+        try:
+            if self.process.stdin:
+                self.process.stdin.close()  # the lab exits when its stdin closes
+            self.process.wait(timeout=5)
+        except (subprocess.TimeoutExpired, OSError):
+            self.process.kill()
 
 
-def _demo_config(lab: subprocess.Popen[str]) -> Config | None:
-    assert lab.stdout is not None
-    line = lab.stdout.readline()
-    if not line:
-        print("noc-tui: the built-in lab did not start (try `noc-tui sim` to see why)", file=sys.stderr)
-        return None
-    text = json.loads(line)["config_toml"]
-    return parse_config(tomllib.loads(text))
-
-
-def _stop_lab_process(lab: subprocess.Popen[str]) -> None:
+def _lab_log() -> int:
+    """Where the demo lab's own complaints go (the terminal belongs to the console)."""
+    path = default_log_path().with_name("lab.log")
     try:
-        if lab.stdin:
-            lab.stdin.close()
-        lab.wait(timeout=5)
-    except (subprocess.TimeoutExpired, OSError):
-        lab.kill()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError:
+        return subprocess.DEVNULL
+
+
+def _listening_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock

@@ -21,11 +21,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from noc_tui.clock import Clock
+from noc_tui.sim import credentials
 from noc_tui.sim.common import FaultBodies, SimBackend, html, plain, proxy_503
 
-USERNAME = "admin"
-PASSWORD = "kalliope-lab-password"
-PASSWORD_MD5 = hashlib.md5(PASSWORD.encode()).hexdigest()
+USERNAME = credentials.KALLIOPE_USERNAME
+PASSWORD = credentials.KALLIOPE_PASSWORD
+PASSWORD_MD5 = credentials.KALLIOPE_PASSWORD_MD5
 REALM = "KalliopePBX"
 MEDIA_TYPE = "application/xml; charset=UTF-8"
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'

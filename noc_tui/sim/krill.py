@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from noc_tui.clock import Clock
+from noc_tui.sim import credentials
 from noc_tui.sim.common import (
     FaultBodies,
     SimBackend,
@@ -37,9 +38,9 @@ from noc_tui.sim.common import (
 )
 from noc_tui.sim.krill_world import KrillWorld, normalise_sn
 
-USERNAME = "noc"
-PASSWORD = "krill-lab-password"
-STATIC_TOKEN = "krl_lab_6f1d0c9a7e3b4f2a8c5d1e0b9a7f6c3d"  # a long-lived API token, Bearer too
+USERNAME = credentials.KRILL_USERNAME
+PASSWORD = credentials.KRILL_PASSWORD
+STATIC_TOKEN = credentials.KRILL_STATIC_TOKEN  # Bearer too
 USER_ID = 42
 TOKEN_LIFETIME = 86_400.0
 INTERNAL_BASE = "http://pre1:4280"  # Krill builds next/previous on its internal host name

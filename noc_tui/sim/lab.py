@@ -9,10 +9,11 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
+import socket
 import sys
 import threading
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -22,6 +23,7 @@ from noc_tui.clock import SYSTEM_CLOCK, Clock
 from noc_tui.config import Config, parse_config
 from noc_tui.sim import kalliope, krill, librenms, openwisp
 from noc_tui.sim.common import SimBackend
+from noc_tui.sim.credentials import lab_config_toml
 from noc_tui.sim.faults import (
     ADMIN_PATH,
     BACKENDS,
@@ -75,11 +77,15 @@ class Lab:
         headers = {name: sim.server for name, sim in self._sims.items()}
         self._listeners = Listeners(host, served, headers)
 
-    def start(self) -> list[LabBackend]:
-        """Listen on all four ports (in a background thread); return once each one accepts."""
+    def start(self, sockets: Mapping[str, socket.socket] | None = None) -> list[LabBackend]:
+        """Listen on all four ports (in a background thread); return once each one accepts.
+
+        `sockets` are already bound (and maybe listening) sockets handed over by a parent
+        process, so it can know the ports, and queue connections, before the lab is up.
+        """
         ports = {name: self.port + index if self.port else 0 for index, name in enumerate(BACKENDS)}
         down = {name for name in BACKENDS if self.faults.get(name).down}
-        self._listeners.start(ports, down)
+        self._listeners.start(ports, down, sockets or {})
         return self.backends
 
     def stop(self) -> None:
@@ -113,19 +119,8 @@ class Lab:
 
     def config_toml(self, poll_seconds: float = 5) -> str:
         """A config for this lab, literal credentials included (they are lab credentials)."""
-        lines = [
-            f"# noc-tui built-in lab, seed {self.seed}: the credentials below are the lab's own.",
-            "[ui]",
-            'theme = "noc-dark"',
-            "read_only = false",
-        ]
-        for backend in self.backends:
-            lines += ["", "[[backends]]"]
-            fields = {"name": backend.name, "kind": backend.kind, "url": backend.url}
-            fields.update(backend.credentials)
-            lines += [f"{key} = {json.dumps(value)}" for key, value in fields.items()]
-            lines.append(f"poll_seconds = {float(poll_seconds)!r}")
-        return "\n".join(lines) + "\n"
+        urls = {backend.name: backend.url for backend in self.backends}
+        return lab_config_toml(urls, self.seed, poll_seconds)
 
     def config(self, poll_seconds: float = 5) -> Config:
         return parse_config(tomllib.loads(self.config_toml(poll_seconds)))

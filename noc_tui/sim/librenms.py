@@ -17,11 +17,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from noc_tui.clock import Clock
+from noc_tui.sim import credentials
 from noc_tui.sim.common import FaultBodies, SimBackend, html, login_page, php_json
 
 # Sanctum tokens are "<id>|<secret>"; the secret alone authenticates too (§2).
-TOKEN_ID = "7"
-TOKEN_SECRET = "LabLibreNMS0c4f9e2b7a1d5f3e8c6b0a9d2e4f7a1c"
+TOKEN_ID = credentials.LIBRENMS_TOKEN_ID
+TOKEN_SECRET = credentials.LIBRENMS_TOKEN_SECRET
 TOKEN = f"{TOKEN_ID}|{TOKEN_SECRET}"
 
 UNAUTHENTICATED = {"message": "Unauthenticated."}

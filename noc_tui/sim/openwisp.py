@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from noc_tui.clock import Clock
+from noc_tui.sim import credentials
 from noc_tui.sim.common import (
     FaultBodies,
     SimBackend,
@@ -34,9 +35,9 @@ from noc_tui.sim.common import (
 )
 from noc_tui.sim.openwisp_world import OpenWispWorld
 
-USERNAME = "admin"
-PASSWORD = "openwisp-lab-password"
-TOKEN = "0be7a7012c0ffee0be7a7012c0ffee0be7a70121"  # 40 hex, the user's one DRF token
+USERNAME = credentials.OPENWISP_USERNAME
+PASSWORD = credentials.OPENWISP_PASSWORD
+TOKEN = credentials.OPENWISP_TOKEN
 TOKEN_PATH = "/api/v1/users/token/"
 DEVICES_PATH = "/api/v1/controller/device/"
 THROTTLE_RATE = 20  # token requests per day per client address (openwisp-users default)

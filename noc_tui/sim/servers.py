@@ -74,7 +74,12 @@ class Listeners:
     def ports(self) -> dict[str, int]:
         return {name: slot.port for name, slot in self._slots.items()}
 
-    def start(self, ports: Mapping[str, int], down: set[str]) -> dict[str, int]:
+    def start(
+        self,
+        ports: Mapping[str, int],
+        down: set[str],
+        sockets: Mapping[str, socket.socket] | None = None,
+    ) -> dict[str, int]:
         """Bind every port (0 = ephemeral), serve all but `down`; return the bound ports."""
         with self._lock:
             if self._loop is not None:
@@ -87,7 +92,7 @@ class Listeners:
             thread.start()
             self._loop, self._thread = loop, thread
         try:
-            self.call(self._start_all(ports, down), START_TIMEOUT)
+            self.call(self._start_all(ports, down, sockets or {}), START_TIMEOUT)
         except BaseException:
             self.stop()
             raise
@@ -129,9 +134,11 @@ class Listeners:
 
     # -- in the lab's loop --------------------------------------------------------------------
 
-    async def _start_all(self, ports: Mapping[str, int], down: set[str]) -> None:
+    async def _start_all(
+        self, ports: Mapping[str, int], down: set[str], sockets: Mapping[str, socket.socket]
+    ) -> None:
         for name in self.apps:
-            sock = _bind(self.host, ports.get(name, 0))
+            sock = sockets.get(name) or _bind(self.host, ports.get(name, 0))
             self._slots[name] = _Slot(sock.getsockname()[1], sock)
         await asyncio.gather(*(self._up(name) for name in self.apps if name not in down))
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import Callable, Iterable
 from functools import partial
 
@@ -34,6 +37,7 @@ SCREEN_ALIASES = {"openwisp": "devices"}
 # Textual's generic keys: true everywhere, and noise in a list of what this console does.
 HIDDEN_ACTIONS = {"app.focus_next", "app.focus_previous", "screen.copy_text", "command_palette"}
 HIDDEN_KEYS = {"ctrl+q", "super+c"}
+EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 
 
 class NocApp(App[None]):
@@ -86,6 +90,11 @@ class NocApp(App[None]):
         return partial(PendingScreen, name, note)
 
     def on_mount(self) -> None:
+        # A closed SSH session sends SIGHUP: leave cleanly instead of spinning on a dead tty.
+        loop = asyncio.get_running_loop()
+        for signum in EXIT_SIGNALS:
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.add_signal_handler(signum, self.exit)
         self.switch_mode(self.start_screen)
         for problem in self.theme_set.problems:
             self.notify(problem, title="Theme skipped", severity="warning", timeout=10)
@@ -93,6 +102,10 @@ class NocApp(App[None]):
             self.notify(note, severity="warning", timeout=10)
 
     async def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in EXIT_SIGNALS:
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.remove_signal_handler(signum)
         await self.backends.aclose()
 
     def action_show(self, name: str) -> None:

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from noc_tui.ui import bench_hook
-from noc_tui.ui.poll import Poller, PollJob
+from noc_tui.ui.poll import Polled, Poller, PollJob
 from noc_tui.ui.widgets.status_bar import BackendStatusBar
 
 if TYPE_CHECKING:
@@ -80,7 +80,15 @@ class NocScreen(Screen[None]):
         jobs = self.poll_jobs()
         if jobs:
             self.poller = Poller(self, jobs)
-            self.poller.start()
+            self.call_after_refresh(self.poller.start)  # paint first, then ask the backends
+
+    def on_polled(self, message: Polled) -> None:
+        """Fresh data or an error arrived: the status bar shows it now, then the screen."""
+        self.query_one(BackendStatusBar).refresh_status()
+        self.polled(message)
+
+    def polled(self, message: Polled) -> None:
+        """Subclasses show a poll's result here."""
 
     def on_screen_suspend(self) -> None:
         if self.poller:

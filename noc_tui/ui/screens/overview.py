@@ -93,8 +93,7 @@ class OverviewScreen(NocScreen):
         columns = COMPACT_COLUMNS if self._compact else WIDE_COLUMNS
         return [values[column] for column in columns]
 
-    @on(Polled)
-    def on_polled(self, message: Polled) -> None:
+    def polled(self, message: Polled) -> None:
         if isinstance(message.value, PingResult):
             self.summaries[message.backend] = message.value.summary
         self.refresh_rows()
