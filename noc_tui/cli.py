@@ -215,12 +215,13 @@ class DemoLab:
         )
         if log != subprocess.DEVNULL:
             os.close(log)
+        # The lab owns the sockets now; a copy kept here would keep a "down" backend listening.
+        for sock in self.sockets.values():
+            sock.close()
         toml = lab_config_toml(urls, seed=1, poll_seconds=DEMO_POLL_SECONDS)
         self.config = parse_config(tomllib.loads(toml))
 
     def stop(self) -> None:
-        for sock in self.sockets.values():
-            sock.close()
         try:
             if self.process.stdin:
                 self.process.stdin.close()  # the lab exits when its stdin closes

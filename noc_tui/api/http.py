@@ -188,6 +188,10 @@ class BackendSession:
                 retryable = isinstance(error, TRANSIENT) or (
                     isinstance(error, ServerError) and error.status in RETRY_STATUSES
                 )
+                # A backend that did not answer in time is asked once more, not twice: three
+                # full timeouts would hold a poll for half a minute.
+                if isinstance(error, BackendTimeout) and attempt >= 1:
+                    retryable = False
                 if not (is_read and retryable) or attempt == attempts - 1:
                     raise
                 delay = self.backoff_base * (2**attempt) * (0.5 + random.random())

@@ -15,12 +15,14 @@ from noc_tui.ui.format import age_text, is_stale, latency_text, state_text, trun
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import NocScreen
 
-WIDE_COLUMNS = ("backend", "kind", "url", "state", "latency", "last ok", "answer", "last error")
+FULL_COLUMNS = ("backend", "kind", "url", "state", "latency", "last ok", "answer", "last error")
+WIDE_COLUMNS = ("backend", "url", "state", "latency", "last ok", "answer", "last error")
 COMPACT_COLUMNS = ("backend", "state", "latency", "last ok", "answer")
 # Fixed widths (a re-measured column would jump about every poll); the last two share the rest.
-WIDTHS = {"backend": 12, "kind": 8, "url": 22, "state": 14, "latency": 8, "last ok": 7}
+WIDTHS = {"backend": 12, "kind": 8, "url": 22, "state": 12, "latency": 8, "last ok": 12}
 FLEXIBLE = ("answer", "last error")
 COMPACT_BELOW = 110
+FULL_FROM = 150
 AGE_REFRESH_SECONDS = 5.0
 
 
@@ -33,7 +35,7 @@ class OverviewScreen(NocScreen):
     def __init__(self) -> None:
         super().__init__()
         self.summaries: dict[str, str] = {}
-        self._compact: bool | None = None
+        self._columns: tuple[str, ...] = ()
         self._widths: dict[str, int] = {}
 
     def compose_body(self) -> ComposeResult:
@@ -58,16 +60,15 @@ class OverviewScreen(NocScreen):
         self._build_table(self.size.width)
 
     def _build_table(self, width: int) -> None:
-        compact = width < COMPACT_BELOW
-        columns = COMPACT_COLUMNS if compact else WIDE_COLUMNS
+        columns = _layout(width)
         widths = _column_widths(columns, width)
-        if (compact, widths) == (self._compact, self._widths):
+        if (columns, widths) == (self._columns, self._widths):
             return
-        self._compact, self._widths = compact, widths
+        self._columns, self._widths = columns, widths
         table = self.query_one("#health", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
-        for column in COMPACT_COLUMNS if compact else WIDE_COLUMNS:
+        for column in columns:
             label = {"url": "URL", "last ok": "Last OK"}.get(column, column.title())
             table.add_column(label, key=column, width=widths[column])
         for client in self.noc.backends:
@@ -84,14 +85,13 @@ class OverviewScreen(NocScreen):
             "backend": truncate(client.name, self._widths["backend"]),
             "kind": client.kind,
             "url": truncate(client.settings.base_url, self._widths.get("url", 0)),
-            "state": state_text(health.state, self.app.theme_variables, stale=stale),
+            "state": state_text(health.state, self.app.theme_variables),
             "latency": latency_text(health.latency_ms),
-            "last ok": age_text(health.age(now)),
+            "last ok": _age_cell(age_text(health.age(now)), stale),
             "answer": truncate(self.summaries.get(client.name, "—"), self._widths["answer"]),
             "last error": truncate(health.last_error_label or "", self._widths.get("last error", 0)),
         }
-        columns = COMPACT_COLUMNS if self._compact else WIDE_COLUMNS
-        return [values[column] for column in columns]
+        return [values[column] for column in self._columns]
 
     def polled(self, message: Polled) -> None:
         if isinstance(message.value, PingResult):
@@ -101,9 +101,8 @@ class OverviewScreen(NocScreen):
     def refresh_rows(self) -> None:
         """Update only the cells whose text changed: the cursor and scroll stay put."""
         table = self.query_one("#health", DataTable)
-        columns = COMPACT_COLUMNS if self._compact else WIDE_COLUMNS
         for client in self.noc.backends:
-            for column, value in zip(columns, self._cells(client), strict=True):
+            for column, value in zip(self._columns, self._cells(client), strict=True):
                 current = table.get_cell(client.name, column)
                 if _plain(current) != _plain(value) or _style(current) != _style(value):
                     table.update_cell(client.name, column, value)
@@ -130,13 +129,24 @@ class OverviewScreen(NocScreen):
             detail.update(text)
 
 
+def _layout(width: int) -> tuple[str, ...]:
+    if width < COMPACT_BELOW:
+        return COMPACT_COLUMNS
+    return FULL_COLUMNS if width >= FULL_FROM else WIDE_COLUMNS
+
+
+def _age_cell(age: str, stale: bool) -> Text:
+    return Text(f"{age} ◌ stale", style="italic") if stale else Text(age)
+
+
 def _column_widths(columns: tuple[str, ...], width: int) -> dict[str, int]:
     """Fixed columns as set; the flexible ones split what is left (2 cells of padding each)."""
     widths = {column: WIDTHS[column] for column in columns if column in WIDTHS}
     flexible = [column for column in columns if column in FLEXIBLE]
     spare = width - 4 - sum(widths.values()) - 2 * len(columns)
+    shares = {"answer": 0.6, "last error": 0.4} if len(flexible) == 2 else {"answer": 1.0}
     for column in flexible:
-        widths[column] = max(10, spare // len(flexible))
+        widths[column] = max(10, int(spare * shares[column]))
     return widths
 
 
