@@ -12,6 +12,7 @@ from noc_tui.api.kalliope import KalliopeClient
 from noc_tui.api.krill import KrillClient
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.openwisp import OpenWispClient
+from noc_tui.audit import AuditLog
 from noc_tui.clock import SYSTEM_CLOCK, Clock
 from noc_tui.config import Config
 
@@ -33,11 +34,17 @@ class Backends:
         read_only: bool | None = None,
         clock: Clock = SYSTEM_CLOCK,
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         self.read_only = config.ui.read_only if read_only is None else read_only
         self.pool = HttpPool(
-            config.backends, transports=transports, clock=clock, read_only=self.read_only
+            config.backends,
+            transports=transports,
+            clock=clock,
+            read_only=self.read_only,
+            audit=audit,
         )
+        self.audit = self.pool.audit
         self.clients: dict[str, ApiClient] = {
             b.name: CLIENT_CLASSES[b.kind](self.pool, b) for b in config.backends
         }

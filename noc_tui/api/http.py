@@ -21,6 +21,7 @@ import httpx
 
 from noc_tui import __version__
 from noc_tui.api.auth import Auth, NoAuth
+from noc_tui.audit import AuditLog
 from noc_tui.api.errors import (
     TRANSIENT,
     ActionRefused,
@@ -87,9 +88,11 @@ class HttpPool:
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
         clock: Clock = SYSTEM_CLOCK,
         read_only: bool = False,
+        audit: AuditLog | None = None,
     ) -> None:
         self.clock = clock
         self.read_only = read_only
+        self.audit = audit or AuditLog()
         mounts: dict[str, httpx.AsyncBaseTransport] = {}
         for backend in backends:
             key = origin(backend.url)
@@ -321,6 +324,37 @@ class BackendSession:
             return self.extract_message(response).strip()[:200]
         except Exception:  # noqa: BLE001 - a bad error body must not hide the error itself
             return ""
+
+    async def action(
+        self,
+        action: str,
+        target: str,
+        method: str,
+        path: str,
+        **request: Any,
+    ) -> httpx.Response:
+        """Change something on the backend: refused in read-only mode, sent once, audited.
+
+        `action` and `target` are the operator's words ("ack alert", "alert 42 on core-sw1");
+        every attempt is written to the audit log with its outcome, refusals included.
+        """
+        audit = self.pool.audit
+        if self.pool.read_only:
+            error = ActionRefused(self.name, "read-only mode: changes are disabled")
+            await audit.record(self.clock.now(), self.name, action, target, "refused", error.detail)
+            raise error
+        try:
+            response = await self.request(method, path, **request)
+        except BackendError as error:
+            await audit.record(self.clock.now(), self.name, action, target, "failed", error.title)
+            raise
+        await audit.record(self.clock.now(), self.name, action, target, "ok", f"HTTP {response.status_code}")
+        return response
+
+    async def audit_outcome(self, action: str, target: str, outcome: str, detail: str) -> None:
+        """Amend the record when the answer, not the status, says it failed (LibreNMS's
+        200 "No Alert by that ID")."""
+        await self.pool.audit.record(self.clock.now(), self.name, action, target, outcome, detail)
 
     def fail(self, error: BackendError) -> BackendError:
         """Record a failure found after the request (a body we cannot use) and return it."""

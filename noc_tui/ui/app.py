@@ -19,7 +19,8 @@ from noc_tui.config import Config
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.screens.help import HelpScreen, KeyRow
 from noc_tui.ui.screens.overview import OverviewScreen
-from noc_tui.ui.screens.pending import PendingScreen
+from noc_tui.ui.screens import alerts, cdr, cpes, pbx
+from noc_tui.ui.screens.devices import DevicesScreen
 from noc_tui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes
 
 log = logging.getLogger("noc_tui.ui")
@@ -74,6 +75,7 @@ class NocApp(App[None]):
         self.clock = clock
         self.search = search
         self.start_screen = SCREEN_ALIASES.get(start_screen, start_screen)
+        self.device_source = "openwisp" if start_screen == "openwisp" else "librenms"
         self.notes = list(notes)
         self.history: list[str] = []
         self.theme_set = themes or load_themes()
@@ -84,10 +86,16 @@ class NocApp(App[None]):
         self._modes = {name: self._screen_factory(name) for name in SCREENS}
 
     def _screen_factory(self, name: str) -> Callable[[], Screen[None]]:
-        if name == "overview":
-            return OverviewScreen
-        note = f"Search requested: {self.search!r}" if name == "cpes" and self.search else ""
-        return partial(PendingScreen, name, note)
+        # One module per screen, so each screen's work lands without touching the others.
+        factories: dict[str, Callable[[], Screen[None]]] = {
+            "overview": OverviewScreen,
+            "cpes": partial(cpes.make_screen, self.search),
+            "alerts": alerts.make_screen,
+            "devices": partial(DevicesScreen, self.device_source),
+            "pbx": pbx.make_screen,
+            "cdr": cdr.make_screen,
+        }
+        return factories[name]
 
     def on_mount(self) -> None:
         # A closed SSH session sends SIGHUP: leave cleanly instead of spinning on a dead tty.

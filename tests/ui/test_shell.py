@@ -119,3 +119,15 @@ async def test_read_only_is_shown(clean_lab) -> None:  # type: ignore[no-untyped
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert "READ-ONLY" in status_line(app)
+
+
+async def test_screen_openwisp_opens_the_openwisp_tab(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import TabbedContent
+
+    app = live_console(clean_lab, start_screen="openwisp")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.current_mode == "devices"
+        assert app.screen.query_one(TabbedContent).active == "source-openwisp"
+        await pilot.press("right_square_bracket")
+        assert app.screen.query_one(TabbedContent).active == "source-librenms"

@@ -1,0 +1,31 @@
+"""A part of a screen fed by its own backends (the devices screen has one per source)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.containers import Vertical
+
+from noc_tui.ui.poll import Polled, PollJob
+
+if TYPE_CHECKING:
+    from noc_tui.ui.app import NocApp
+
+
+class DevicePane(Vertical):
+    """Subclasses give SOURCE, TAB_TITLE, their poll jobs, and show the results."""
+
+    SOURCE = ""
+    TAB_TITLE = ""
+
+    @property
+    def noc(self) -> NocApp:
+        return self.app  # type: ignore[return-value]
+
+    def poll_jobs(self) -> list[PollJob[Any]]:
+        """Called by the screen at mount: the jobs whose results this pane shows."""
+        return []
+
+    def polled(self, message: Polled) -> bool:
+        """Show a poll's result if it is one of ours; True when it was."""
+        return False

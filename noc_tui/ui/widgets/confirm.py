@@ -1,0 +1,60 @@
+"""The one confirmation dialog for every change: says what, where, and defaults to Cancel."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ConfirmAction(ModalScreen[bool]):
+    """Dismisses with True only on an explicit yes; escape, n and the default button cancel."""
+
+    DEFAULT_CSS = """
+    ConfirmAction { align: center middle; }
+    ConfirmAction > Vertical {
+        width: 64;
+        max-width: 100%;
+        height: auto;
+        border: thick $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+    ConfirmAction .confirm-title { text-style: bold; }
+    ConfirmAction .confirm-detail { margin: 1 0; }
+    ConfirmAction Horizontal { height: auto; align-horizontal: right; }
+    ConfirmAction Button { margin-left: 2; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("n", "cancel", "No", show=False),
+        Binding("y", "confirm", "Yes", show=False),
+    ]
+
+    def __init__(self, title: str, detail: str, confirm_label: str = "Yes") -> None:
+        super().__init__()
+        self.title_text = title
+        self.detail = detail
+        self.confirm_label = confirm_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"⚠ {self.title_text}", classes="confirm-title", markup=False)
+            yield Static(self.detail, classes="confirm-detail", markup=False)
+            with Horizontal():
+                yield Button("Cancel (n)", id="cancel", variant="default")
+                yield Button(f"{self.confirm_label} (y)", id="confirm", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)

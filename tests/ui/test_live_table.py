@@ -1,0 +1,36 @@
+"""LiveTable: a refresh keeps the cursor on its row, follows new order, and skips no-ops."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield LiveTable(id="t")
+
+
+def rows(*items: tuple[str, str]) -> list[Row]:
+    return [Row(key, (key, value)) for key, value in items]
+
+
+async def test_cursor_stays_on_its_row_through_changes() -> None:
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(LiveTable)
+        table.set_columns([Column("name", "Name", 10), Column("state", "State", 10)])
+        table.show(rows(("a", "ok"), ("b", "ok"), ("c", "ok")))
+        table.focus()
+        await pilot.press("down")
+        assert table.cursor_key == "b"
+        assert table.show(rows(("a", "ok"), ("b", "ok"), ("c", "ok"))) is False  # nothing changed
+        table.show(rows(("z", "new"), ("c", "down"), ("b", "ok"), ("a", "ok")))  # new row, new order
+        await pilot.pause()
+        assert table.cursor_key == "b" and table.cursor_row == 2
+        assert [str(table.get_row_at(i)[0]) for i in range(4)] == ["z", "c", "b", "a"]
+        assert str(table.get_row("c")[1]) == "down"
+        table.show(rows(("z", "new"), ("b", "ok")))  # rows gone
+        await pilot.pause()
+        assert table.row_count == 2 and table.cursor_key == "b"
