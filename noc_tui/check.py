@@ -40,7 +40,7 @@ async def _check_one(client: ApiClient) -> CheckLine:
     else:
         ok, reason = True, result.summary
     latency = (time.monotonic() - started) * 1000
-    return CheckLine(client.name, client.kind, client.settings.base_url, ok, latency, reason)
+    return CheckLine(client.name, client.kind, client.settings.display_url, ok, latency, reason)
 
 
 def print_lines(lines: list[CheckLine], as_json: bool, out: TextIO) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from noc_tui.secret import Secret
 
@@ -83,6 +84,13 @@ class BackendSettings:
     @property
     def base_url(self) -> str:
         return self.url.rstrip("/")
+
+    @property
+    def display_url(self) -> str:
+        """The URL fit for a screen: no user:password@, no query string."""
+        parts = urlsplit(self.base_url)
+        netloc = parts.netloc.rsplit("@", 1)[-1]
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,9 @@ MessageExtractor = Callable[[httpx.Response], str]
 
 
 def origin(url: str) -> str:
+    """`scheme://host[:port]`, the key of a backend's transport (user info left out)."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
 
 
 def safe_url(url: str) -> str:
@@ -78,6 +79,13 @@ def _tls_verify(settings: BackendSettings) -> ssl.SSLContext | bool:
     return False
 
 
+class _NoBackendHere(httpx.AsyncBaseTransport):
+    """Catches a URL outside every backend's origin: never sent anywhere, never unverified."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise httpx.UnsupportedProtocol(f"no configured backend at {safe_url(str(request.url))}")
+
+
 class HttpPool:
     """Holds the single shared AsyncClient; one mount per backend origin carries its TLS."""
 
@@ -102,7 +110,7 @@ class HttpPool:
                 mounts[key] = httpx.AsyncHTTPTransport(verify=_tls_verify(backend), retries=0)
         self.client = httpx.AsyncClient(
             mounts=mounts,
-            verify=False,  # only for URLs outside every backend's origin: none are requested
+            transport=_NoBackendHere(),
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),

@@ -131,3 +131,29 @@ async def test_screen_openwisp_opens_the_openwisp_tab(clean_lab) -> None:  # typ
         assert app.screen.query_one(TabbedContent).active == "source-openwisp"
         await pilot.press("right_square_bracket")
         assert app.screen.query_one(TabbedContent).active == "source-librenms"
+
+
+async def test_no_secret_on_screen_even_when_auth_fails(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    """Wrong credentials in the URL and in the token: the screen names the failure, not them."""
+    import dataclasses
+
+    from noc_tui.api import Backends
+    from noc_tui.secret import Secret
+    from tests.ui.helpers import console
+
+    config = clean_lab.config(poll_seconds=1)
+    nms = next(b for b in config.backends if b.kind == "librenms")
+    leaky = dataclasses.replace(
+        nms,
+        url=nms.url.replace("http://", "http://ops:url-secret-pw@"),
+        token=Secret("wrong-token-xyz-123"),
+    )
+    config = dataclasses.replace(config, backends=(leaky,))
+    app = console(config, Backends(config))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for_first_polls(pilot)
+        await pilot.pause(0.3)
+        screen = app.export_screenshot()
+        assert "authentication failed" in screen.replace("&#160;", " ")
+        for secret in ("url-secret-pw", "wrong-token-xyz-123"):
+            assert secret not in screen

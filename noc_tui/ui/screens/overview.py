@@ -84,7 +84,7 @@ class OverviewScreen(NocScreen):
         values: dict[str, Any] = {
             "backend": truncate(client.name, self._widths["backend"]),
             "kind": client.kind,
-            "url": truncate(client.settings.base_url, self._widths.get("url", 0)),
+            "url": truncate(client.settings.display_url, self._widths.get("url", 0)),
             "state": state_text(health.state, self.app.theme_variables),
             "latency": latency_text(health.latency_ms),
             "last ok": _age_cell(age_text(health.age(now)), stale),
@@ -119,7 +119,7 @@ class OverviewScreen(NocScreen):
         name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         client = self.noc.backends.clients[name]
         health = client.health
-        lines = [f"{client.name} ({client.kind})  {client.settings.base_url}"]
+        lines = [f"{client.name} ({client.kind})  {client.settings.display_url}"]
         lines.append(f"last error: {health.last_error or 'none'}")
         if health.consecutive_failures:
             lines.append(f"consecutive failures: {health.consecutive_failures}")
