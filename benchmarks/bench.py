@@ -100,7 +100,9 @@ def peak_rss_mb(pid: int) -> float:
 def idle_figures(python: str, env: dict[str, str]) -> tuple[float, float]:
     port = free_port_block()
     sim = [python, "-m", "noc_tui", "sim", "--port", str(port)]
-    config = subprocess.run([*sim, "--print-config"], capture_output=True, text=True, check=True, env=env)
+    config = subprocess.run(
+        [*sim, "--print-config"], capture_output=True, text=True, check=True, env=env
+    )
     lab = subprocess.Popen(sim, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "config.toml"
@@ -130,14 +132,20 @@ def main() -> int:
     env["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="noc-tui-bench-")
     # An installed wheel has its bytecode compiled; an editable checkout may not (and
     # PYTHONDONTWRITEBYTECODE may forbid caching it), so compile first for a fair start.
-    subprocess.run([python, "-m", "compileall", "-q", "noc_tui", "benchmarks"], cwd=ROOT, check=True)
+    subprocess.run(
+        [python, "-m", "compileall", "-q", "noc_tui", "benchmarks"], cwd=ROOT, check=True
+    )
     print(f"noc-tui bench: {RUNS} start runs each, idle over {IDLE_SECONDS:.0f} s, 120x40 pty")
     bare = median_start([python, "benchmarks/bare_app.py"], env)
     demo = median_start([python, "-m", "noc_tui", "--demo"], env)
     cpu, rss = idle_figures(python, env)
     rows = [
         ("start, bare Textual app (reference)", f"{bare * 1000:.0f} ms", ""),
-        ("start, noc-tui --demo to first overview frame", f"{demo * 1000:.0f} ms", f"{demo / bare:.2f}x bare (target ≤ 2x)"),
+        (
+            "start, noc-tui --demo to first overview frame",
+            f"{demo * 1000:.0f} ms",
+            f"{demo / bare:.2f}x bare (target ≤ 2x)",
+        ),
         ("idle CPU, 4 backends polled every 5 s", f"{cpu:.2f} %", "of one core (target ≤ 3 %)"),
         ("peak RSS of the console", f"{rss:.0f} MB", "(target ≤ 120 MB)"),
     ]

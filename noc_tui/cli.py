@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import os
+import socket
 import subprocess
 import sys
 import tomllib
@@ -41,31 +41,64 @@ def console_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"noc-tui {__version__}")
     parser.add_argument("--config", metavar="PATH", help="config file (default: see README)")
-    parser.add_argument("--theme", metavar="NAME", help="colour theme (noc-dark, noc-light, high-contrast, mono, or your own)")
-    parser.add_argument("--screen", choices=SCREEN_CHOICES, default="overview", help="screen to open first")
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="colour theme (noc-dark, noc-light, high-contrast, mono, or your own)",
+    )
+    parser.add_argument(
+        "--screen", choices=SCREEN_CHOICES, default="overview", help="screen to open first"
+    )
     parser.add_argument("--search", metavar="TEXT", help="open the CPE screen searching for TEXT")
-    parser.add_argument("--read-only", action="store_true", help="refuse every change, whatever the config says")
-    parser.add_argument("--wallboard", action="store_true", help="wall display mode (always read-only)")
-    parser.add_argument("--demo", action="store_true", help="start the built-in lab and open the console on it")
-    parser.add_argument("--log-file", metavar="PATH", help="log file (default ~/.local/state/noc-tui/noc-tui.log)")
-    parser.add_argument("--log-level", default="INFO", type=str.upper, choices=LEVELS, help="log level")
+    parser.add_argument(
+        "--read-only", action="store_true", help="refuse every change, whatever the config says"
+    )
+    parser.add_argument(
+        "--wallboard", action="store_true", help="wall display mode (always read-only)"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="start the built-in lab and open the console on it"
+    )
+    parser.add_argument(
+        "--log-file", metavar="PATH", help="log file (default ~/.local/state/noc-tui/noc-tui.log)"
+    )
+    parser.add_argument(
+        "--log-level", default="INFO", type=str.upper, choices=LEVELS, help="log level"
+    )
     return parser
 
 
 def sim_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="noc-tui sim", description="Run the built-in lab over HTTP.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8800, help="first port: krill, librenms, openwisp, kalliope follow (0: ephemeral)")
+    parser = argparse.ArgumentParser(
+        prog="noc-tui sim", description="Run the built-in lab over HTTP."
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8800,
+        help="first port: krill, librenms, openwisp, kalliope follow (0: ephemeral)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed of the lab's data")
     parser.add_argument("--cpes", type=int, default=500, help="number of CPEs in Krill")
-    parser.add_argument("--faults", metavar="SPEC", help='e.g. "librenms:latency=2s,krill:error_rate=0.3,kalliope:down"')
-    parser.add_argument("--print-config", action="store_true", help="print a config TOML for the lab and exit")
+    parser.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help='e.g. "librenms:latency=2s,krill:error_rate=0.3,kalliope:down"',
+    )
+    parser.add_argument(
+        "--print-config", action="store_true", help="print a config TOML for the lab and exit"
+    )
     parser.add_argument("--for-parent", metavar="FDS", help=argparse.SUPPRESS)
     return parser
 
 
 def check_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="noc-tui check", description="Validate the config and reach every backend.")
+    parser = argparse.ArgumentParser(
+        prog="noc-tui check", description="Validate the config and reach every backend."
+    )
     parser.add_argument("--config", metavar="PATH", help="config file")
     parser.add_argument("--json", action="store_true", help="print JSON instead of lines")
     return parser
@@ -146,7 +179,11 @@ def _open_console(args: argparse.Namespace, config: Config) -> int:
     theme = choose_theme(args.theme, config.ui.theme, os.environ)
     if theme not in themes.themes:
         where = "--theme" if args.theme else f"{config.path or 'config'}: [ui] theme"
-        print(f"noc-tui: {where}: unknown theme {theme!r}; available: {', '.join(sorted(themes.themes))}", file=sys.stderr)
+        print(
+            f"noc-tui: {where}: unknown theme {theme!r}; "
+            f"available: {', '.join(sorted(themes.themes))}",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG
     log_path = setup_logging(Path(args.log_file) if args.log_file else None, args.log_level)
     notes = list(config.warnings)
@@ -177,7 +214,8 @@ def _load_or_explain(explicit: str | None, err: TextIO) -> Config | None:
     path = find_config(explicit)
     if path is None:
         err.write(
-            f"noc-tui: no config file found (looked at --config, $NOC_TUI_CONFIG and {default_config_path()}).\n\n"
+            "noc-tui: no config file found (looked at --config, $NOC_TUI_CONFIG and "
+            f"{default_config_path()}).\n\n"
             f"Write one like this to {default_config_path()}:\n\n{EXAMPLE_CONFIG}\n"
             "Or try the console on the built-in lab first:  noc-tui --demo\n"
         )
@@ -203,7 +241,9 @@ class DemoLab:
         from noc_tui.sim.credentials import BACKENDS, lab_config_toml
 
         self.sockets = {name: _listening_socket() for name in BACKENDS}
-        urls = {name: f"http://127.0.0.1:{sock.getsockname()[1]}" for name, sock in self.sockets.items()}
+        urls = {
+            name: f"http://127.0.0.1:{sock.getsockname()[1]}" for name, sock in self.sockets.items()
+        }
         fds = ",".join(f"{name}={sock.fileno()}" for name, sock in self.sockets.items())
         log = _lab_log()
         self.process = subprocess.Popen(

@@ -26,14 +26,20 @@ def test_no_config_explains_and_exits_2(capsys: pytest.CaptureFixture[str]) -> N
     assert "Traceback" not in err
 
 
-def test_config_error_exits_2_with_where(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = write_config(tmp_path, '[[backends]]\nname="x"\nkind="nagios"\nurl="http://a"\ntoken="abcd"\n')
+def test_config_error_exits_2_with_where(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_config(
+        tmp_path, '[[backends]]\nname="x"\nkind="nagios"\nurl="http://a"\ntoken="abcd"\n'
+    )
     assert main(["check", "--config", str(path)]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and "[[backends]] x kind" in err and "unknown kind 'nagios'" in err
 
 
-def test_check_against_the_lab_exits_0(clean_lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_check_against_the_lab_exits_0(
+    clean_lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
     path = write_config(tmp_path, clean_lab.config_toml())
     assert main(["check", "--config", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -41,7 +47,9 @@ def test_check_against_the_lab_exits_0(clean_lab, tmp_path: Path, capsys: pytest
     assert any("krill" in line and "CPEs" in line for line in out)
 
 
-def test_check_names_the_stopped_backend(clean_lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_check_names_the_stopped_backend(
+    clean_lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
     path = write_config(tmp_path, clean_lab.config_toml())
     clean_lab.set_faults("kalliope", "down")
     assert main(["check", "--config", str(path), "--json"]) == 1
@@ -53,7 +61,10 @@ def test_check_names_the_stopped_backend(clean_lab, tmp_path: Path, capsys: pyte
 def test_sim_print_config_is_a_valid_config(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "noc_tui", "sim", "--port", "18850", "--print-config"],
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     path = write_config(tmp_path, done.stdout)
     from noc_tui.config import load_config
@@ -64,7 +75,9 @@ def test_sim_print_config_is_a_valid_config(tmp_path: Path) -> None:
 
 
 def test_version() -> None:
-    done = subprocess.run([sys.executable, "-m", "noc_tui", "--version"], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "noc_tui", "--version"], capture_output=True, text=True, check=True
+    )
     assert done.stdout.startswith("noc-tui ")
 
 
@@ -79,7 +92,9 @@ def test_theme_choice_honours_no_color() -> None:
     assert choose_theme(None, "noc-light", {}) == "noc-light"
 
 
-def test_unknown_theme_exits_2(clean_lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_theme_exits_2(
+    clean_lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
     path = write_config(tmp_path, clean_lab.config_toml())
     assert main(["--config", str(path), "--theme", "neon"]) == 2
     err = capsys.readouterr().err

@@ -54,7 +54,10 @@ def test_unknown_kind(tmp_path: Path) -> None:
 
 
 def test_duplicate_name(tmp_path: Path) -> None:
-    text = GOOD + '\n[[backends]]\nname = "nms"\nkind = "librenms"\nurl = "https://x"\ntoken = "abcd1234"\n'
+    text = (
+        GOOD
+        + '\n[[backends]]\nname = "nms"\nkind = "librenms"\nurl = "https://x"\ntoken = "abcd1234"\n'
+    )
     message = error_for(tmp_path, text, env={"NMS_TOKEN": "t0ken-value"})
     assert "duplicate backend name 'nms'" in message and "#2" in message
 

@@ -14,6 +14,7 @@ import logging
 import random
 import ssl
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,7 +22,6 @@ import httpx
 
 from noc_tui import __version__
 from noc_tui.api.auth import Auth, NoAuth
-from noc_tui.audit import AuditLog
 from noc_tui.api.errors import (
     TRANSIENT,
     ActionRefused,
@@ -35,6 +35,7 @@ from noc_tui.api.errors import (
     Unreachable,
 )
 from noc_tui.api.health import BackendHealth
+from noc_tui.audit import AuditLog
 from noc_tui.clock import SYSTEM_CLOCK, Clock
 from noc_tui.config import BackendSettings
 from noc_tui.secret import redact
@@ -77,6 +78,20 @@ def _tls_verify(settings: BackendSettings) -> ssl.SSLContext | bool:
     if settings.verify_tls:
         return _default_tls_context()
     return False
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    """One request as the caller asked for it; retries and re-logins send it again."""
+
+    method: str
+    path: str
+    params: Mapping[str, Any] | None
+    json: Any
+    data: Mapping[str, Any] | None
+    content: bytes | None
+    headers: Mapping[str, str] | None
+    authenticated: bool
 
 
 class _NoBackendHere(httpx.AsyncBaseTransport):
@@ -190,11 +205,10 @@ class BackendSession:
         if not is_read and not is_login and self.pool.read_only:
             raise ActionRefused(self.name, "read-only mode: changes are disabled")
         attempts = 1 + (self.retries if is_read else 0)
+        outgoing = _Outgoing(method, path, params, json, data, content, headers, authenticated)
         for attempt in range(attempts):
             try:
-                return await self._send_once(
-                    method, path, params, json, data, content, headers, authenticated
-                )
+                return await self._send_once(outgoing)
             except TRANSIENT + (ServerError,) as error:
                 retryable = isinstance(error, TRANSIENT) or (
                     isinstance(error, ServerError) and error.status in RETRY_STATUSES
@@ -210,23 +224,11 @@ class BackendSession:
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _send_once(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        json: Any,
-        data: Mapping[str, Any] | None,
-        content: bytes | None,
-        headers: Mapping[str, str] | None,
-        authenticated: bool,
-    ) -> httpx.Response:
+    async def _send_once(self, outgoing: _Outgoing) -> httpx.Response:
         renewed = False
         while True:
-            response = await self._exchange(
-                method, path, params, json, data, content, headers, authenticated
-            )
-            if response.status_code == 401 and authenticated and not renewed:
+            response = await self._exchange(outgoing)
+            if response.status_code == 401 and outgoing.authenticated and not renewed:
                 renewed = True
                 if await self._renew_auth():
                     continue
@@ -239,20 +241,10 @@ class BackendSession:
             self.health.record_failure(self.clock.now(), error)
             raise
 
-    async def _exchange(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        json: Any,
-        data: Mapping[str, Any] | None,
-        content: bytes | None,
-        headers: Mapping[str, str] | None,
-        authenticated: bool,
-    ) -> httpx.Response:
-        url = self.url(path)
-        all_headers = dict(headers or {})
-        if authenticated:
+    async def _exchange(self, out: _Outgoing) -> httpx.Response:
+        method, url = out.method, self.url(out.path)
+        all_headers = dict(out.headers or {})
+        if out.authenticated:
             all_headers.update(await self.auth.headers())
         async with self._slots:
             await self._pace()
@@ -261,10 +253,10 @@ class BackendSession:
                 response = await self.pool.client.request(
                     method,
                     url,
-                    params=params,
-                    json=json,
-                    data=data,
-                    content=content,
+                    params=out.params,
+                    json=out.json,
+                    data=out.data,
+                    content=out.content,
                     headers=all_headers,
                     timeout=self.settings.timeout_seconds,
                 )
@@ -276,7 +268,11 @@ class BackendSession:
         elapsed_ms = (self.clock.monotonic() - started) * 1000
         log.debug(
             "%s %s %s -> %s in %.0f ms",
-            self.name, method, safe_url(url), response.status_code, elapsed_ms,
+            self.name,
+            method,
+            safe_url(url),
+            response.status_code,
+            elapsed_ms,
         )
         if response.status_code < 500 and response.status_code != 401:
             self.health.record_success(self.clock.now(), elapsed_ms)
@@ -295,7 +291,9 @@ class BackendSession:
     def _translate(self, exc: httpx.HTTPError) -> BackendError:
         text = redact(str(exc)) or type(exc).__name__
         if isinstance(exc, httpx.TimeoutException):
-            return BackendTimeout(self.name, f"no answer within {self.settings.timeout_seconds:g} s")
+            return BackendTimeout(
+                self.name, f"no answer within {self.settings.timeout_seconds:g} s"
+            )
         if isinstance(exc, httpx.ConnectError) and _is_tls(exc):
             return TlsError(self.name, _tls_reason(exc))
         if isinstance(exc, httpx.ConnectError):
@@ -315,14 +313,18 @@ class BackendSession:
         if status == 401:
             error = AuthFailed(self.name, message or "credentials rejected (HTTP 401)")
         elif status == 403:
-            error = AuthFailed(self.name, f"not allowed (HTTP 403){': ' + message if message else ''}")
+            error = AuthFailed(
+                self.name, f"not allowed (HTTP 403){': ' + message if message else ''}"
+            )
         elif status == 404:
             error = NotFound(self.name, message or f"{safe_url(str(response.url))} (HTTP 404)")
         elif 300 <= status < 400:
             where = safe_url(response.headers.get("location", ""))
             error = MalformedResponse(self.name, f"unexpected redirect (HTTP {status}) to {where}")
         else:
-            error = ServerError(self.name, f"HTTP {status}{': ' + message if message else ''}", status)
+            error = ServerError(
+                self.name, f"HTTP {status}{': ' + message if message else ''}", status
+            )
         if status >= 500 or status == 401 or isinstance(error, MalformedResponse):
             self.health.record_failure(self.clock.now(), error)
         raise error
@@ -356,7 +358,9 @@ class BackendSession:
         except BackendError as error:
             await audit.record(self.clock.now(), self.name, action, target, "failed", error.title)
             raise
-        await audit.record(self.clock.now(), self.name, action, target, "ok", f"HTTP {response.status_code}")
+        await audit.record(
+            self.clock.now(), self.name, action, target, "ok", f"HTTP {response.status_code}"
+        )
         return response
 
     async def audit_outcome(self, action: str, target: str, outcome: str, detail: str) -> None:

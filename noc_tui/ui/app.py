@@ -16,24 +16,17 @@ from textual.screen import Screen
 from noc_tui.api import Backends
 from noc_tui.clock import SYSTEM_CLOCK, Clock
 from noc_tui.config import Config
+from noc_tui.ui.screens import alerts, cdr, cpes, pbx
 from noc_tui.ui.screens.base import NocScreen
+from noc_tui.ui.screens.catalog import SCREENS
+from noc_tui.ui.screens.devices import DevicesScreen
 from noc_tui.ui.screens.help import HelpScreen, KeyRow
 from noc_tui.ui.screens.overview import OverviewScreen
-from noc_tui.ui.screens import alerts, cdr, cpes, pbx
-from noc_tui.ui.screens.devices import DevicesScreen
 from noc_tui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes
 
 log = logging.getLogger("noc_tui.ui")
 
-# Screen name → (key, title). `--screen openwisp` opens the devices screen.
-SCREENS: dict[str, tuple[str, str]] = {
-    "overview": ("1", "Overview"),
-    "cpes": ("2", "CPEs"),
-    "alerts": ("3", "Alerts"),
-    "devices": ("4", "Devices"),
-    "pbx": ("5", "PBX"),
-    "cdr": ("6", "Call records"),
-}
+# `--screen openwisp` opens the devices screen on its OpenWISP tab.
 SCREEN_ALIASES = {"openwisp": "devices"}
 # Textual's generic keys: true everywhere, and noise in a list of what this console does.
 HIDDEN_ACTIONS = {"app.focus_next", "app.focus_previous", "screen.copy_text", "command_palette"}
@@ -47,8 +40,8 @@ class NocApp(App[None]):
     # Textual's ctrl+q stays, but sits on terminal flow control: our quit keys are q and ctrl+c.
     BINDINGS = [
         *(
-            Binding(key, f"show('{name}')", title, show=False, id=f"screen.{name}")
-            for name, (key, title) in SCREENS.items()
+            Binding(info.key, f"show('{name}')", info.title, show=False, id=f"screen.{name}")
+            for name, info in SCREENS.items()
         ),
         Binding("question_mark", "show_keys", "Keys", id="help"),
         Binding("r", "refresh_now", "Refresh", id="refresh"),
@@ -156,11 +149,17 @@ class NocApp(App[None]):
         return rows
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        for name, (key, title) in SCREENS.items():
-            yield SystemCommand(f"Go to {title}", f"Key {key}", partial(self.action_show, name))
+        for name, info in SCREENS.items():
+            yield SystemCommand(
+                f"Go to {info.title}", f"Key {info.key}", partial(self.action_show, name)
+            )
         for theme in sorted(self.theme_set.themes):
-            yield SystemCommand(f"Theme: {theme}", "Switch the colour theme", partial(self._set_theme, theme))
-        yield SystemCommand("Refresh now", "Poll this screen's backends now (r)", self.action_refresh_now)
+            yield SystemCommand(
+                f"Theme: {theme}", "Switch the colour theme", partial(self._set_theme, theme)
+            )
+        yield SystemCommand(
+            "Refresh now", "Poll this screen's backends now (r)", self.action_refresh_now
+        )
         yield SystemCommand("Keys", "Show every key binding (?)", self.action_show_keys)
         yield SystemCommand("Quit", "Leave noc-tui (q)", self.exit)
 

@@ -8,6 +8,7 @@ a hidden screen's loops wait, and `refresh_now` cuts any wait short.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -39,7 +40,9 @@ class PollJob(Generic[T]):
 class Polled(Message):
     """Fresh data (or a typed error) from one poll; posted to the screen that owns the job."""
 
-    def __init__(self, key: str, backend: str, value: Any = None, error: BackendError | None = None):
+    def __init__(
+        self, key: str, backend: str, value: Any = None, error: BackendError | None = None
+    ):
         super().__init__()
         self.key = key
         self.backend = backend
@@ -95,10 +98,8 @@ class Poller:
             self._wake[job.key].clear()
             await self._poll_once(job)
             delay = backoff_delay(job.interval, self.failures[job.key])
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake[job.key].wait(), timeout=delay)
-            except TimeoutError:
-                pass
 
     async def _poll_once(self, job: PollJob[Any]) -> None:
         try:

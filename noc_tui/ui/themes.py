@@ -18,8 +18,17 @@ import noc_tui
 DEFAULT_THEME = "noc-dark"
 NO_COLOR_THEME = "mono"
 COLOUR_KEYS = (
-    "primary", "secondary", "warning", "error", "success", "accent",
-    "foreground", "background", "surface", "panel", "boost",
+    "primary",
+    "secondary",
+    "warning",
+    "error",
+    "success",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
 )
 OTHER_KEYS = ("name", "dark", "luminosity_spread", "text_alpha", "variables")
 REQUIRED_VARIABLES = ("state-ok", "state-degraded", "state-down", "state-unknown", "stale")

@@ -18,7 +18,9 @@ async def test_action_is_audited_with_its_outcome(clean_lab, tmp_path: Path) -> 
     try:
         clean_lab.set_faults("librenms", "error_rate=1")
         with pytest.raises(ServerError):
-            await session.action("ack alert", "alert 7", "PUT", "/api/v0/alerts/7", json={"note": "x"})
+            await session.action(
+                "ack alert", "alert 7", "PUT", "/api/v0/alerts/7", json={"note": "x"}
+            )
         assert session.health.requests == 1  # never retried
     finally:
         await backends.aclose()

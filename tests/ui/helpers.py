@@ -53,7 +53,8 @@ def lab_config_on_fixed_ports(lab: Lab) -> Config:
     lab.port = 8801
     config = lab.config(poll_seconds=5)
     fixed = tuple(
-        dataclasses.replace(b, url=f"http://127.0.0.1:{SNAPSHOT_PORTS[b.kind]}") for b in config.backends
+        dataclasses.replace(b, url=f"http://127.0.0.1:{SNAPSHOT_PORTS[b.kind]}")
+        for b in config.backends
     )
     return dataclasses.replace(config, backends=fixed)
 

@@ -26,7 +26,9 @@ async def test_cursor_stays_on_its_row_through_changes() -> None:
         await pilot.press("down")
         assert table.cursor_key == "b"
         assert table.show(rows(("a", "ok"), ("b", "ok"), ("c", "ok"))) is False  # nothing changed
-        table.show(rows(("z", "new"), ("c", "down"), ("b", "ok"), ("a", "ok")))  # new row, new order
+        table.show(
+            rows(("z", "new"), ("c", "down"), ("b", "ok"), ("a", "ok"))
+        )  # new row, new order
         await pilot.pause()
         assert table.cursor_key == "b" and table.cursor_row == 2
         assert [str(table.get_row_at(i)[0]) for i in range(4)] == ["z", "c", "b", "a"]

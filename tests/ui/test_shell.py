@@ -44,7 +44,7 @@ async def test_keys_switch_screens_and_escape_goes_back(clean_lab) -> None:  # t
             await pilot.press(key)
             await pilot.pause()
             assert app.current_mode == mode
-            assert app.screen.TITLE == title
+            assert title == app.screen.TITLE
         await pilot.press("3")
         await pilot.press("escape")
         await pilot.pause()

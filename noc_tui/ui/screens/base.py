@@ -12,28 +12,18 @@ from textual.widgets import Footer, Static
 
 from noc_tui.ui import bench_hook
 from noc_tui.ui.poll import Polled, Poller, PollJob
+from noc_tui.ui.screens.catalog import SCREENS
 from noc_tui.ui.widgets.status_bar import BackendStatusBar
 
 if TYPE_CHECKING:
     from noc_tui.ui.app import NocApp
 
 
-# Screen name → (key, tab label), in key order.
-TABS: dict[str, tuple[str, str]] = {
-    "overview": ("1", "Overview"),
-    "cpes": ("2", "CPEs"),
-    "alerts": ("3", "Alerts"),
-    "devices": ("4", "Devices"),
-    "pbx": ("5", "PBX"),
-    "cdr": ("6", "CDR"),
-}
-
-
 def tab_line(current: str, read_only: bool) -> Text:
-    """`noc-tui │ 1 Overview  2 CPEs …` with the current screen in reverse: where am I, where can I go."""
+    """`noc-tui  1 Overview  2 CPEs …`, the current screen in reverse: where am I, where to."""
     line = Text("noc-tui ", style="bold")
-    for name, (key, label) in TABS.items():
-        line.append(f" {key} {label} ", style="bold reverse" if name == current else "")
+    for name, info in SCREENS.items():
+        line.append(f" {info.key} {info.tab} ", style="bold reverse" if name == current else "")
     if read_only:
         line.append("  READ-ONLY", style="bold")
     return line

@@ -89,7 +89,9 @@ class OverviewScreen(NocScreen):
             "latency": latency_text(health.latency_ms),
             "last ok": _age_cell(age_text(health.age(now)), stale),
             "answer": truncate(self.summaries.get(client.name, "—"), self._widths["answer"]),
-            "last error": truncate(health.last_error_label or "", self._widths.get("last error", 0)),
+            "last error": truncate(
+                health.last_error_label or "", self._widths.get("last error", 0)
+            ),
         }
         return [values[column] for column in self._columns]
 

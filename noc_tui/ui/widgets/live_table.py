@@ -89,9 +89,7 @@ class LiveTable(DataTable[Any]):
     def _reorder(self, order: list[str]) -> None:
         # DataTable.sort only sorts by cell values; our order comes from the backend's data
         # (severity, then age...), so set the row positions the way sort() itself does.
-        self._row_locations = TwoWayDict(
-            {RowKey(key): index for index, key in enumerate(order)}
-        )
+        self._row_locations = TwoWayDict({RowKey(key): index for index, key in enumerate(order)})
         self._update_count += 1
         self.refresh()
 
