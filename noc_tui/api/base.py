@@ -10,7 +10,8 @@ import httpx
 from noc_tui.api.auth import Auth, NoAuth
 from noc_tui.api.errors import MalformedResponse
 from noc_tui.api.health import BackendHealth
-from noc_tui.api.http import BackendSession, HttpPool, generic_message
+from noc_tui.api.http import BackendSession, HttpPool
+from noc_tui.api.translate import generic_message
 from noc_tui.config import BackendSettings
 
 

@@ -25,16 +25,13 @@ from noc_tui.api.auth import Auth, NoAuth
 from noc_tui.api.errors import (
     TRANSIENT,
     ActionRefused,
-    AuthFailed,
     BackendError,
     BackendTimeout,
     MalformedResponse,
-    NotFound,
     ServerError,
-    TlsError,
-    Unreachable,
 )
 from noc_tui.api.health import BackendHealth
+from noc_tui.api.translate import error_for_status, generic_message, safe_url, translate_exception
 from noc_tui.audit import AuditLog
 from noc_tui.clock import SYSTEM_CLOCK, Clock
 from noc_tui.config import BackendSettings
@@ -54,14 +51,6 @@ def origin(url: str) -> str:
     """`scheme://host[:port]`, the key of a backend's transport (user info left out)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
-
-
-def safe_url(url: str) -> str:
-    """The URL without its query (tokens travel there) and without user info."""
-    parts = urlsplit(str(url))
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 @functools.cache
@@ -261,7 +250,7 @@ class BackendSession:
                     timeout=self.settings.timeout_seconds,
                 )
             except httpx.HTTPError as exc:
-                error = self._translate(exc)
+                error = translate_exception(self.name, exc, self.settings.timeout_seconds)
                 self.health.record_failure(self.clock.now(), error)
                 log.info("%s %s %s failed: %s", self.name, method, safe_url(url), error.title)
                 raise error from None
@@ -288,43 +277,11 @@ class BackendSession:
         if wait > 0:
             await asyncio.sleep(wait)
 
-    def _translate(self, exc: httpx.HTTPError) -> BackendError:
-        text = redact(str(exc)) or type(exc).__name__
-        if isinstance(exc, httpx.TimeoutException):
-            return BackendTimeout(
-                self.name, f"no answer within {self.settings.timeout_seconds:g} s"
-            )
-        if isinstance(exc, httpx.ConnectError) and _is_tls(exc):
-            return TlsError(self.name, _tls_reason(exc))
-        if isinstance(exc, httpx.ConnectError):
-            return Unreachable(self.name, _connect_reason(exc, text))
-        if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-            return Unreachable(self.name, "connection dropped before the answer was complete")
-        if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-            return Unreachable(self.name, f"bad URL ({text})")
-        return Unreachable(self.name, text)
-
     def _accept(self, response: httpx.Response) -> httpx.Response:
         status = response.status_code
         if 200 <= status < 300:
             return response
-        message = redact(self._server_message(response))
-        error: BackendError
-        if status == 401:
-            error = AuthFailed(self.name, message or "credentials rejected (HTTP 401)")
-        elif status == 403:
-            error = AuthFailed(
-                self.name, f"not allowed (HTTP 403){': ' + message if message else ''}"
-            )
-        elif status == 404:
-            error = NotFound(self.name, message or f"{safe_url(str(response.url))} (HTTP 404)")
-        elif 300 <= status < 400:
-            where = safe_url(response.headers.get("location", ""))
-            error = MalformedResponse(self.name, f"unexpected redirect (HTTP {status}) to {where}")
-        else:
-            error = ServerError(
-                self.name, f"HTTP {status}{': ' + message if message else ''}", status
-            )
+        error = error_for_status(self.name, response, redact(self._server_message(response)))
         if status >= 500 or status == 401 or isinstance(error, MalformedResponse):
             self.health.record_failure(self.clock.now(), error)
         raise error
@@ -387,58 +344,3 @@ class BackendSession:
 
     async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.json(await self.request("GET", path, params=params))
-
-
-def generic_message(response: httpx.Response) -> str:
-    """The server's own words from a JSON error body, if there are any."""
-    if "json" not in response.headers.get("content-type", ""):
-        return ""
-    body = response.json()
-    if isinstance(body, dict):
-        for key in ("message", "detail", "error", "non_field_errors"):
-            value = body.get(key)
-            if isinstance(value, list) and value:
-                value = value[0]
-            if isinstance(value, str) and value:
-                return value
-    return ""
-
-
-def _is_tls(exc: Exception) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLError) or "SSL" in type(seen).__name__:
-            return True
-        if "CERTIFICATE_VERIFY_FAILED" in str(seen) or "SSL" in str(seen)[:40]:
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _tls_reason(exc: Exception) -> str:
-    text = str(exc)
-    if "CERTIFICATE_VERIFY_FAILED" in text:
-        return "certificate not trusted; set ca_file, or verify_tls = false for this backend"
-    if "WRONG_VERSION_NUMBER" in text or "record layer" in text:
-        return "the server does not speak TLS on this port (http:// instead of https://?)"
-    return redact(text)[:160] or "handshake failed"
-
-
-def _connect_reason(exc: Exception, text: str) -> str:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(seen, OSError) and seen.strerror:
-            text = seen.strerror
-        seen = seen.__cause__ or seen.__context__
-    lowered = text.lower()
-    if "refused" in lowered:
-        return "connection refused"
-    if "name or service not known" in lowered or "nodename" in lowered or "getaddrinfo" in lowered:
-        return "host name does not resolve"
-    if "unreachable" in lowered:
-        return "network unreachable"
-    if "all connection attempts failed" in lowered:
-        return "connection refused or host unreachable"
-    return text[:160]
