@@ -20,6 +20,7 @@ from noc_tui.sim.common import (
     seeded_uuid,
     weighted,
 )
+from noc_tui.sim.krill_monitoring import Monitoring
 
 # (cpename prefix, city, postal code, latitude, longitude): towns of one fictional regional ISP.
 SITES = (
@@ -31,20 +32,52 @@ SITES = (
     ("car", "Caravaca de la Cruz", "30400", 38.1064, -1.8631),
     ("cie", "Cieza", "30530", 38.2397, -1.4189),
 )
-STREETS = ("Calle Mayor", "Avenida de la Libertad", "Calle Real", "Plaza de España",
-           "Calle del Carmen", "Camino de la Fuensanta", "Calle Jabonerías", "Gran Vía")
+STREETS = (
+    "Calle Mayor",
+    "Avenida de la Libertad",
+    "Calle Real",
+    "Plaza de España",
+    "Calle del Carmen",
+    "Camino de la Fuensanta",
+    "Calle Jabonerías",
+    "Gran Vía",
+)
 # (vendor id as in the serial, model): the serial's first 4 bytes are the vendor in ASCII.
-GPON_MODELS = (("HWTC", "HG8145V5", 5), ("HWTC", "EG8145V5", 3), ("HWTC", "HG8245H", 2),
-               ("ZTEG", "F670L", 3), ("ALCL", "G-240W-F", 2))
+GPON_MODELS = (
+    ("HWTC", "HG8145V5", 5),
+    ("HWTC", "EG8145V5", 3),
+    ("HWTC", "HG8245H", 2),
+    ("ZTEG", "F670L", 3),
+    ("ALCL", "G-240W-F", 2),
+)
 DOCSIS_MODELS = ("TC7230", "CGA4233")
 TECHS = (("gpon", 88), ("docsis", 7), ("wimax", 3), ("ghn", 2))
 REALMS = (("cpe", 70), ("fibra", 20), ("empresas", 10))
 SPEED_PROFILES = (4, 6, 8, 10, 12)
-ACTIONS = (("reboot", "reboot"), ("unprovision", "unprovision"), ("reprovision", "reprovision"),
-           ("factory", "factory"), ("reconfig", "reconfig"), ("diagnostic", "cwmp_diagnostic"))
-LINKS = ("customer", "profile", "model", "potses", "events", "cdrs", "logs", "livestatus",
-         "links", "info", "cwmp_info")
+ACTIONS = (
+    ("reboot", "reboot"),
+    ("unprovision", "unprovision"),
+    ("reprovision", "reprovision"),
+    ("factory", "factory"),
+    ("reconfig", "reconfig"),
+    ("diagnostic", "cwmp_diagnostic"),
+)
+LINKS = (
+    "customer",
+    "profile",
+    "model",
+    "potses",
+    "events",
+    "cdrs",
+    "logs",
+    "livestatus",
+    "links",
+    "info",
+    "cwmp_info",
+)
 NIGHTLY_SYNC_HOUR = 4
+FIRST_NAMES = ("Ana", "José", "María", "Antonio", "Carmen", "Francisco", "Lucía", "Pedro")
+SURNAMES = ("García", "Martínez", "López", "Sánchez", "Pérez", "Navarro", "Ruiz", "Moreno")
 
 
 @dataclass
@@ -69,8 +102,71 @@ class KrillWorld:
             self._by_id[cpe_id] = record
             self._sync_offset[cpe_id] = rng.randrange(0, 1800)
 
+        self._index: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        self.monitor = Monitoring(self)
+
     def get(self, cpe_id: int) -> dict[str, Any] | None:
         return self._by_id.get(cpe_id)
+
+    def by_name(self, name: str) -> dict[str, Any] | None:
+        rows = self.matching("internal_id", name) or self.matching("cpename", name)
+        return rows[0] if rows else None
+
+    def matching(self, key: str, value: str) -> list[dict[str, Any]]:
+        """Exact-match lookup through an index built on first use (100,000 CPEs stay fast)."""
+        if key not in self._index:
+            index: dict[str, list[dict[str, Any]]] = {}
+            for row in self.records:
+                raw = row.get(key) or ""
+                index.setdefault(_index_key(key, str(raw)), []).append(row)
+            self._index[key] = index
+        return self._index[key].get(_index_key(key, value), [])
+
+    def customer(self, record: dict[str, Any]) -> dict[str, Any]:
+        rng = random.Random(f"krill-customer:{self.seed}:{record['customer']}")
+        stamp = iso_cet(record["_created_ts"])
+        return {
+            "address": record["address"],
+            "city": record["city"],
+            "comment": "",
+            "country": "Spain",
+            "created": stamp,
+            "external_id": record["external_id"],
+            "id": record["customer"],
+            "latitude": None,
+            "longitude": None,
+            "name": rng.choice(FIRST_NAMES),
+            "postalcode": record["postalcode"],
+            "realm": record["realm"],
+            "surname": f"{rng.choice(SURNAMES)} {rng.choice(SURNAMES)}",
+            "updated": stamp,
+        }
+
+    def potses(self, record: dict[str, Any]) -> list[dict[str, Any]]:
+        if not record["voip_profile"]:
+            return []
+        rng = random.Random(f"krill-pots:{self.seed}:{record['id']}")
+        lines = 2 if rng.random() < 0.2 else 1
+        return [
+            {
+                "cli": f"968{rng.randrange(100_000, 1_000_000)}",
+                "context": None,
+                "contextname": None,
+                "custom_digitmap": None,
+                "dtmf": "auto",
+                "id": 2000 + record["id"] * 2 + n,
+                "label": None,
+                "language": None,
+                "lineid": f"{record['cpename']}-{n + 1}",
+                "order": n + 1,
+                "password": None,
+                "pbx_extension": False,
+                "username": None,
+                "voicemail": False,
+                "voicemail_password": None,
+            }
+            for n in range(lines)
+        ]
 
     def render(self, record: dict[str, Any]) -> dict[str, Any]:
         """The record as the API shows it now: clock-driven fields filled in."""
@@ -104,8 +200,8 @@ def _make_cpe(
         "id": cpe_id,
         "access": rng.random() > 0.04,
         "active": rng.random() > 0.03,
-        "address": f"{rng.choice(STREETS)} {rng.randrange(1, 120)}" + (
-            f" {rng.randrange(1, 6)}{rng.choice('ABCD')}" if rng.random() < 0.6 else ""),
+        "address": f"{rng.choice(STREETS)} {rng.randrange(1, 120)}"
+        + (f" {rng.randrange(1, 6)}{rng.choice('ABCD')}" if rng.random() < 0.6 else ""),
         "address_profile": address_profile,
         "avatar": model,
         "bridge": bridge,
@@ -122,13 +218,15 @@ def _make_cpe(
         "external_id": f"CRM-{customer:06d}" if rng.random() < 0.9 else None,
         "external_voip": False,
         "fixed_address": f"203.0.113.{rng.randrange(2, 254)}"
-        if address_profile == "fixed" else None,
+        if address_profile == "fixed"
+        else None,
         "has_tr069": has_tr069,
         "internal_id": name,
         "is_bitstream": rng.random() < 0.04,
         "is_router": not bridge,
         "lan_cidr": f"10.{rng.randrange(0, 256)}.{rng.randrange(0, 256)}.0/29"
-        if business and address_profile == "fixed" else None,
+        if business and address_profile == "fixed"
+        else None,
         "latitude": f"{lat + rng.uniform(-0.02, 0.02):.7f}",
         "line_profile": "business" if business else "residential",
         "locality": "",
@@ -202,3 +300,9 @@ def normalise_sn(text: str) -> str:
     if len(text) == 12 and text[:4].isalpha():
         return text[:4].upper().encode().hex() + text[4:].lower()
     return text.lower()
+
+
+def _index_key(key: str, value: str) -> str:
+    if key == "sn":
+        return normalise_sn(value)
+    return value.strip().lower() if key == "mac" else value
