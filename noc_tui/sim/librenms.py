@@ -7,8 +7,8 @@ failures are Laravel's `{"message": "Unauthenticated."}` and unknown routes `api
 from __future__ import annotations
 
 import hmac
+import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
@@ -19,6 +19,7 @@ from starlette.routing import Route
 from noc_tui.clock import Clock
 from noc_tui.sim import credentials
 from noc_tui.sim.common import FaultBodies, SimBackend, html, login_page, php_json
+from noc_tui.sim.librenms_world import LibreNmsWorld
 
 # Sanctum tokens are "<id>|<secret>"; the secret alone authenticates too (§2).
 TOKEN_ID = credentials.LIBRENMS_TOKEN_ID
@@ -72,24 +73,18 @@ ROUTES = {
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-@dataclass
-class LibreNmsWorld:
-    """The server itself for now; devices, alerts and ports grow here."""
-
-    seed: int
-    clock: Clock
-    system: dict[str, Any] = field(default_factory=lambda: {
-        "local_ver": "26.10.0",
-        "local_sha": "f3c9a1e0b7d2c4e5a6b8c9d0e1f2a3b4c5d6e7f8",
-        "local_date": "2026-10-21T09:12:44+02:00",
-        "local_branch": "master",
-        "db_schema": "2026_10_02_101500_example_migration (404)",
-        "php_ver": "8.4.14",
-        "python_ver": "3.12.3",
-        "database_ver": "MariaDB 11.4.5-MariaDB-ubu2404",
-        "rrdtool_ver": "1.7.2",
-        "netsnmp_ver": "NET-SNMP 5.9.4.pre2",
-    })
+SYSTEM: dict[str, Any] = {
+    "local_ver": "26.10.0",
+    "local_sha": "f3c9a1e0b7d2c4e5a6b8c9d0e1f2a3b4c5d6e7f8",
+    "local_date": "2026-10-21T09:12:44+02:00",
+    "local_branch": "master",
+    "db_schema": "2026_10_02_101500_example_migration (404)",
+    "php_ver": "8.4.14",
+    "python_ver": "3.12.3",
+    "database_ver": "MariaDB 11.4.5-MariaDB-ubu2404",
+    "rrdtool_ver": "1.7.2",
+    "netsnmp_ver": "NET-SNMP 5.9.4.pre2",
+}
 
 
 def _token_ok(token: str) -> bool:
@@ -125,15 +120,146 @@ class LibreNmsApi:
         return php_json(listing, escape_slashes=False)
 
     async def system(self, request: Request) -> Response:
-        return php_json({"status": "ok", "system": [dict(self.world.system)], "count": 1})
+        return php_json({"status": "ok", "system": [dict(SYSTEM)], "count": 1})
+
+    # -- alerts (§4) ------------------------------------------------------------------
+
+    def _states(self, request: Request) -> set[int] | None:
+        """`state` is a comma list, default 1 only (the trap every client must avoid)."""
+        raw = request.query_params.get("state", "1")
+        try:
+            return {int(part) for part in raw.split(",") if part.strip()}
+        except ValueError:
+            return None
+
+    def _alert_rows(self, request: Request, alert_id: int | None = None) -> list[dict[str, Any]]:
+        self.world.advance()
+        states = self._states(request) or {1}
+        severity = request.query_params.get("severity")
+        rows = [
+            self.world.alert_row(a)
+            for a in self.world.alerts.values()
+            if a["state"] in states and (alert_id is None or a["id"] == alert_id)
+        ]
+        if severity:
+            rows = [r for r in rows if r["severity"] == severity]
+        return sorted(rows, key=lambda r: r["timestamp"], reverse=True)
+
+    async def list_alerts(self, request: Request) -> Response:
+        rows = self._alert_rows(request)
+        return php_json({"status": "ok", "alerts": rows, "count": len(rows)})
+
+    async def alert(self, request: Request) -> Response:
+        alert_id = _int(request.path_params["id"])
+        if alert_id is None:
+            return php_json({"status": "error", "message": "Invalid alert has been provided"}, 400)
+        if request.method == "PUT":
+            return await self._ack(request, alert_id)
+        rows = self._alert_rows(request, alert_id)
+        return php_json({"status": "ok", "alerts": rows, "count": len(rows)})
+
+    async def _ack(self, request: Request, alert_id: int) -> Response:
+        body = _json_body(await request.body())
+        self.world.advance()
+        note = str(body.get("note") or "")
+        if not self.world.acknowledge(alert_id, note, body.get("until_clear")):
+            return php_json({"status": "ok", "message": "No Alert by that ID"})
+        return php_json({"status": "ok", "message": "Alert has been acknowledged"})
+
+    async def unmute(self, request: Request) -> Response:
+        alert_id = _int(request.path_params["id"])
+        if alert_id is None:
+            return php_json({"status": "error", "message": "Invalid alert has been provided"}, 400)
+        note = _json_body(await request.body()).get("note")
+        self.world.advance()
+        if not self.world.unmute(alert_id, str(note) if note else None):
+            return php_json({"status": "ok", "message": "No alert by that ID"})
+        return php_json({"status": "ok", "message": "Alert has been unmuted"})
+
+    async def rules(self, request: Request) -> Response:
+        rule_id = request.path_params.get("id")
+        rows = [r for r in self.world.rules if rule_id is None or str(r["id"]) == rule_id]
+        return php_json({"status": "ok", "rules": rows, "count": len(rows)})
+
+    # -- devices and ports (§5, §6) -----------------------------------------------------
+
+    async def list_devices(self, request: Request) -> Response:
+        kind = request.query_params.get("type", "all")
+        query = request.query_params.get("query", "")
+        tests = {
+            "all": lambda d: True,
+            "up": lambda d: d["status"] == 1,
+            "down": lambda d: d["status"] == 0,
+            "disabled": lambda d: d["disabled"] == 1,
+            "ignored": lambda d: d["ignore"] == 1,
+            "ipv4": lambda d: d["ip"] == query,
+            "hostname": lambda d: query in d["hostname"],
+            "os": lambda d: d["os"] == query,
+            "location": lambda d: query in d["location"],
+        }
+        test = tests.get(kind, tests["all"])
+        rows = sorted((d for d in self.world.devices if test(d)), key=lambda d: d["hostname"])
+        return php_json({"status": "ok", "devices": rows, "count": len(rows)})
+
+    async def device(self, request: Request) -> Response:
+        host = request.path_params["hostname"]
+        device = self.world.device_by(host)
+        if device is None:
+            return php_json({"status": "error", "message": f"Device {host} does not exist"}, 404)
+        return php_json({"status": "ok", "devices": [device], "count": 1})
+
+    async def ports(self, request: Request) -> Response:
+        host = request.path_params["hostname"]
+        device = self.world.device_by(host)
+        if device is None:
+            return php_json({"status": "error", "message": f"Device {host} does not exist"}, 404)
+        rows = [self.world.port_row(p) for p in self.world.ports.get(device["device_id"], [])]
+        if not rows:
+            return php_json({"status": "error", "message": "No ports found"}, 404)
+        columns = request.query_params.get("columns", "ifName").split(",")
+        unknown = [c for c in columns if c not in rows[0]]
+        if unknown:
+            return php_json(
+                {"status": "error", "message": f"Invalid columns: {','.join(unknown)}"}, 400
+            )
+        return php_json({"status": "ok", "ports": [{c: r[c] for c in columns} for r in rows]})
+
+    async def port(self, request: Request) -> Response:
+        host, name = request.path_params["hostname"], request.path_params["ifname"]
+        device = self.world.device_by(host)
+        if device is None:
+            return php_json({"status": "error", "message": f"Device {host} does not exist"}, 404)
+        ports = self.world.ports.get(device["device_id"], [])
+        found = next((p for p in ports if p["ifName"] == name), None)
+        if found is None:
+            message = f"Port {name} does not exist on device {host}"
+            return php_json({"status": "error", "message": message}, 404)
+        row = self.world.port_row(found)
+        return php_json({"status": "ok", "port": row, "count": len(row)})
 
     async def route_not_found(self, request: Request) -> Response:
         return php_json(ROUTE_NOT_FOUND, 404)
 
 
+def _int(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() else None
+
+
+def _json_body(raw: bytes) -> dict[str, Any]:
+    """`json_decode(raw body)`: anything unreadable is an empty body, as in PHP."""
+    try:
+        body = json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
 async def _laravel_404(request: Request, exc: Exception) -> Response:
-    return html("<!DOCTYPE html>\n<html><head><title>Not Found</title></head>"
-                "<body><h1>404 | Not Found</h1></body></html>\n", 404)
+    return html(
+        "<!DOCTYPE html>\n<html><head><title>Not Found</title></head>"
+        "<body><h1>404 | Not Found</h1></body></html>\n",
+        404,
+    )
 
 
 def create(*, seed: int, clock: Clock) -> SimBackend:
@@ -144,6 +270,15 @@ def create(*, seed: int, clock: Clock) -> SimBackend:
         Route("/api/v0", authenticated(api.index)),
         Route("/api/v0/", authenticated(api.index)),
         Route("/api/v0/system", authenticated(api.system)),
+        Route("/api/v0/alerts", authenticated(api.list_alerts)),
+        Route("/api/v0/alerts/unmute/{id}", authenticated(api.unmute), methods=["PUT"]),
+        Route("/api/v0/alerts/{id}", authenticated(api.alert), methods=["GET", "PUT"]),
+        Route("/api/v0/rules", authenticated(api.rules)),
+        Route("/api/v0/rules/{id}", authenticated(api.rules)),
+        Route("/api/v0/devices", authenticated(api.list_devices)),
+        Route("/api/v0/devices/{hostname}", authenticated(api.device)),
+        Route("/api/v0/devices/{hostname}/ports", authenticated(api.ports)),
+        Route("/api/v0/devices/{hostname}/ports/{ifname:path}", authenticated(api.port)),
         # The catch-all sits behind auth like every routes/api.php route.
         Route("/api/v0/{path:path}", authenticated(api.route_not_found), methods=every),
     ]

@@ -1,20 +1,151 @@
-"""The LibreNMS part of the devices screen (its own issue builds it)."""
+"""The LibreNMS part of the devices screen: every device, `/` to filter, `d` for down only."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+from typing import Any
 
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input, Static
+
+from noc_tui.api.librenms import LibreNmsClient
+from noc_tui.api.librenms_models import Device
+from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.screens.alert_detail import uptime_text
 from noc_tui.ui.screens.panes import DevicePane
+from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
+
+COLUMNS = (
+    Column("status", "Status", 16),
+    Column("host", "Hostname", 28),
+    Column("sys", "sysName", 14),
+    Column("os", "OS", 14),
+    Column("hw", "Hardware", 18),
+    Column("loc", "Location", 22),
+    Column("up", "Uptime", 8),
+    Column("polled", "Last polled", 19),
+)
+
+
+def status_cell(device: Device, colours: dict[str, str]) -> Text:
+    if device.disabled:
+        return Text("– disabled", style=colours.get("state-unknown", ""))
+    if device.up:
+        return Text("✓ up", style=colours.get("state-ok", ""))
+    reason = f" ({device.down_reason})" if device.down_reason else ""
+    return Text(f"✗ down{reason}", style=colours.get("state-down", ""))
 
 
 class LibreNmsDevicesPane(DevicePane):
     SOURCE = "librenms"
     TAB_TITLE = "LibreNMS"
+    BINDINGS = [
+        Binding("d", "down_only", "Down only"),
+        Binding("slash", "search", "Filter"),
+    ]
+    DEFAULT_CSS = """
+    LibreNmsDevicesPane #lnms-filter { display: none; }
+    LibreNmsDevicesPane #lnms-filter.shown { display: block; }
+    LibreNmsDevicesPane #lnms-summary { height: 1; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.devices: list[Device] = []
+        self.down_only = False
+        self.text = ""
+        self.message = ""
+
+    @property
+    def client(self) -> LibreNmsClient | None:
+        found = self.noc.backends.of_kind("librenms")
+        return found[0] if found and isinstance(found[0], LibreNmsClient) else None
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            "LibreNMS devices are not built yet. This tab will show every device (up, down,"
-            " disabled) and its ports with live bandwidth.",
-            markup=False,
-        )
+        yield Static("", id="lnms-summary")
+        yield Input(placeholder="filter: host, sysName, OS, hardware, location", id="lnms-filter")
+        yield LiveTable(id="lnms-devices")
+
+    def on_mount(self) -> None:
+        self.query_one(LiveTable).set_columns(COLUMNS)
+        self.render_rows()
+
+    def poll_jobs(self) -> list[PollJob[Any]]:
+        client = self.client
+        if client is None:
+            return []
+        return [
+            PollJob("librenms:devices", client.name, client.settings.poll_seconds, client.devices)
+        ]
+
+    def polled(self, message: Polled) -> bool:
+        if message.key != "librenms:devices":
+            return False
+        if message.error is not None:
+            self.message = f"✗ {message.error.title}"
+        else:
+            self.message = ""
+            self.devices = list(message.value)
+        self.render_rows()
+        return True
+
+    def visible(self) -> list[Device]:
+        shown = [d for d in self.devices if not (self.down_only and (d.up or d.disabled))]
+        if self.text:
+            shown = [
+                d
+                for d in shown
+                if self.text
+                in f"{d.hostname} {d.sys_name} {d.os} {d.hardware} {d.location}".lower()
+            ]
+        # Down first: that is what an operator looks for here.
+        return sorted(shown, key=lambda d: (d.up, d.hostname))
+
+    def render_rows(self) -> None:
+        colours = self.app.theme_variables
+        rows = [
+            Row(
+                str(d.id),
+                (
+                    status_cell(d, colours),
+                    d.hostname,
+                    d.sys_name,
+                    d.os,
+                    d.hardware,
+                    d.location,
+                    uptime_text(d.uptime_seconds) if d.up else "-",
+                    d.last_polled or "never",
+                ),
+            )
+            for d in self.visible()
+        ]
+        self.query_one(LiveTable).show(rows)
+        down = sum(1 for d in self.devices if not d.up and not d.disabled)
+        parts = [
+            f"{len(rows)} of {len(self.devices)} devices",
+            f"{down} down",
+            "down only (d)" if self.down_only else "all (d: down only)",
+        ]
+        if self.text:
+            parts.append(f"filter: {self.text!r}")
+        line = " · ".join(parts) + (f"   {self.message}" if self.message else "")
+        self.query_one("#lnms-summary", Static).update(Text(line))
+
+    def action_down_only(self) -> None:
+        self.down_only = not self.down_only
+        self.render_rows()
+
+    def action_search(self) -> None:
+        box = self.query_one("#lnms-filter", Input)
+        box.add_class("shown")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "lnms-filter":
+            self.text = event.value.strip().lower()
+            self.render_rows()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "lnms-filter":
+            self.query_one(LiveTable).focus()

@@ -1,0 +1,75 @@
+"""One alert opened: its rule, its device (status, uptime, location, hardware) and its notes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from noc_tui.api.errors import BackendError
+from noc_tui.api.librenms import LibreNmsClient
+from noc_tui.api.librenms_models import Alert, Device
+
+
+def uptime_text(seconds: int) -> str:
+    days, rest = divmod(max(0, seconds), 86400)
+    return f"{days}d {rest // 3600}h" if days else f"{rest // 3600}h {rest % 3600 // 60}m"
+
+
+def device_lines(device: Device) -> list[str]:
+    status = "✓ up" if device.up else f"✗ down ({device.down_reason or 'no reason given'})"
+    return [
+        f"Device    {device.hostname} ({device.sys_name})",
+        f"Status    {status}",
+        f"Uptime    {uptime_text(device.uptime_seconds) if device.up else '-'}",
+        f"Location  {device.location or '-'}",
+        f"Hardware  {device.hardware or '-'} · {device.os or '-'} {device.version}".rstrip(),
+        f"Polled    {device.last_polled or 'never'}",
+    ]
+
+
+class AlertDetailScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    DEFAULT_CSS = "AlertDetailScreen Static { padding: 0 1; }"
+
+    def __init__(self, client: LibreNmsClient, alert: Alert) -> None:
+        super().__init__()
+        self.client = client
+        self.alert = alert
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self._alert_text(), id="alert-info")
+            yield Static("… loading the device", id="alert-device")
+        yield Footer(compact=True)
+
+    def _alert_text(self) -> Text:
+        a = self.alert
+        lines = [
+            f"Alert {a.id}: {a.rule_name or f'rule {a.rule_id}'}",
+            f"Severity  {a.severity or '?'}    State  {a.state_word}"
+            + ("    (until clear)" if a.acknowledged and a.until_clear else ""),
+            f"Since     {a.timestamp or '?'}",
+        ]
+        if a.procedure:
+            lines.append(f"Procedure {a.procedure}")
+        if a.rule_notes:
+            lines.append(f"Rule notes {a.rule_notes}")
+        lines.append("Notes:" if a.note else "Notes:    none")
+        lines.extend(f"  {line}" for line in a.note.splitlines())
+        return Text("\n".join(lines))
+
+    def on_mount(self) -> None:
+        self.run_worker(self._load(), group="alert-device", exclusive=True, exit_on_error=False)
+
+    async def _load(self) -> None:
+        box = self.query_one("#alert-device", Static)
+        try:
+            device = await self.client.device(self.alert.device_id)
+        except BackendError as error:
+            box.update(Text(f"✗ device: {error.title}"))
+            return
+        box.update(Text("\n".join(device_lines(device))))

@@ -1,0 +1,122 @@
+"""The alerts screen as an operator uses it, over the real lab."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from noc_tui.ui.screens.alert_ack import AckDialog
+from noc_tui.ui.screens.alerts import AlertsScreen
+from noc_tui.ui.widgets.live_table import LiveTable
+from tests.ui.helpers import live_console
+
+
+async def wait_until(pilot, check, tries: int = 300) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(tries):
+        if check():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition not reached")
+
+
+def cell(table: LiveTable, key: str, column: int) -> str:
+    return str(table.get_row(key)[column])
+
+
+async def test_ack_with_note_reaches_the_lab_and_the_row(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    world = clean_lab.sim("librenms").world
+    app = live_console(clean_lab, start_screen="alerts")
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AlertsScreen)
+        table = screen.query_one("#alerts", LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 0)
+        first = screen.visible()[0]
+        assert first.severity_rank >= max(a.severity_rank for a in screen.visible())
+        key = table.cursor_key
+        assert key is not None
+        target = int(key)
+        world.unmute(target, None)  # a known starting state
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, AckDialog))
+        note = app.screen.query_one("#ack-note", Input)
+        assert note.value.strip()  # pre-filled with who and when
+        note.value += "fibre cut, ticket 42"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: world.alerts[target]["state"] == 2)
+        assert world.alerts[target]["note"].endswith("fibre cut, ticket 42")
+        await wait_until(pilot, lambda: cell(table, key, 4) == "acknowledged")
+        assert table.cursor_key == key
+        await pilot.press("u")
+        await wait_until(pilot, lambda: app.screen is not screen)
+        await pilot.press("y")
+        await wait_until(pilot, lambda: world.alerts[target]["state"] == 1)
+        await wait_until(pilot, lambda: cell(table, key, 4) == "alert")
+
+
+async def test_escape_cancels_and_bulk_ack(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    world = clean_lab.sim("librenms").world
+    app = live_console(clean_lab, start_screen="alerts")
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        table = screen.query_one("#alerts", LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 2)
+        keys = [int(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(2)]
+        for alert_id in keys:
+            world.unmute(alert_id, None)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, AckDialog))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert all(world.alerts[i]["state"] == 1 for i in keys)
+        await pilot.press("space", "down", "space")
+        assert "2 selected" in str(screen.query_one("#alert-summary").render())
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, AckDialog))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: all(world.alerts[i]["state"] == 2 for i in keys))
+        for alert_id in keys:
+            world.unmute(alert_id, None)
+
+
+async def test_read_only_refuses_ack(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    world = clean_lab.sim("librenms").world
+    app = live_console(clean_lab, read_only=True, start_screen="alerts")
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        table = screen.query_one("#alerts", LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 0)
+        target = int(table.cursor_key or 0)
+        world.unmute(target, None)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, AckDialog))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any("read-only" in n.message for n in app._notifications))
+        assert world.alerts[target]["state"] == 1
+
+
+async def test_filter_keystroke_narrows(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    app = live_console(clean_lab, start_screen="alerts")
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        table = screen.query_one("#alerts", LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 0)
+        host = screen.visible()[-1].hostname
+        await pilot.press("slash", *list(host))
+        await wait_until(pilot, lambda: all(a.hostname == host for a in screen.visible()))
+        assert table.row_count == len(screen.visible()) >= 1
+
+
+async def test_enter_opens_details_with_device(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Static
+
+    from noc_tui.ui.screens.alert_detail import AlertDetailScreen
+
+    app = live_console(clean_lab, start_screen="alerts")
+    async with app.run_test(size=(140, 40)) as pilot:
+        table = app.screen.query_one("#alerts", LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 0)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, AlertDetailScreen))
+        box = app.screen.query_one("#alert-device", Static)
+        await wait_until(pilot, lambda: "Status" in str(box.render()))
+        assert "Location" in str(box.render()) and "Hardware" in str(box.render())
