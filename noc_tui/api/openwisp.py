@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+
 from noc_tui.api.auth import Auth, HeaderAuth, LoginAuth
 from noc_tui.api.base import ApiClient, PingResult
-from noc_tui.api.errors import AuthFailed, ServerError
+from noc_tui.api.errors import AuthFailed, BackendError, NotFound, ServerError
+from noc_tui.api.openwisp_models import (
+    OpenWispCommand,
+    OpenWispDevice,
+    OpenWispGroup,
+    OpenWispLocation,
+    OpenWispOrganization,
+    OpenWispTemplate,
+)
+from noc_tui.api.translate import generic_message
 
 DEVICES_PATH = "/api/v1/controller/device/"
+GROUPS_PATH = "/api/v1/controller/group/"
+TEMPLATES_PATH = "/api/v1/controller/template/"
+ORGANIZATIONS_PATH = "/api/v1/users/organization/"
 TOKEN_PATH = "/api/v1/users/token/"
+PAGE_SIZE = 100  # the controller's cap: asking more silently gives 100
+MAX_PAGES = 100  # a runaway `next` chain stops here
+DEVICE_FILTERS = (
+    "config__status",
+    "config__backend",
+    "organization",
+    "organization_slug",
+    "config__templates",
+    "group",
+    "with_geo",
+    "created",
+    "created__gte",
+    "created__lt",
+    "name",
+    "mac_address",
+    "location",
+    "location__name",
+)
+DELETE_ACTIVE = "deactivate the device first: OpenWISP only deletes deactivated devices"
 
 
 class OpenWispClient(ApiClient):
@@ -17,6 +54,22 @@ class OpenWispClient(ApiClient):
         if self.settings.token:
             return HeaderAuth("Authorization", self.settings.token, prefix="Bearer ")
         return LoginAuth(self._obtain_token)
+
+    def error_message(self, response: httpx.Response) -> str:
+        """DRF bodies: `detail`, `non_field_errors`, or field errors ({"input": ["..."]})."""
+        message = generic_message(response)
+        if message or "json" not in response.headers.get("content-type", ""):
+            return message
+        body = response.json()
+        if isinstance(body, dict):
+            parts = []
+            for field, value in body.items():
+                if isinstance(value, list) and value:
+                    value = value[0]
+                if isinstance(value, str):
+                    parts.append(f"{field}: {value}")
+            return "; ".join(parts)
+        return ""
 
     async def _obtain_token(self) -> str:
         """Exchange username/password for the user's token (throttled to 20 a day upstream)."""
@@ -37,7 +90,9 @@ class OpenWispClient(ApiClient):
         token = self.session.json(response)
         token = token.get("token") if isinstance(token, dict) else None
         if not isinstance(token, str) or not token:
-            raise self.session.fail(AuthFailed(self.name, "token endpoint answered without a token"))
+            raise self.session.fail(
+                AuthFailed(self.name, "token endpoint answered without a token")
+            )
         return token
 
     async def ping(self) -> PingResult:
@@ -46,3 +101,139 @@ class OpenWispClient(ApiClient):
         if not isinstance(count, int):
             raise self.malformed("device list without a count")
         return PingResult(self.name, f"{count} devices")
+
+    # -- reads ----------------------------------------------------------------------------
+
+    async def _all_pages(
+        self, path: str, params: Mapping[str, Any] | None, what: str
+    ) -> list[dict[str, Any]]:
+        """Follow `next` (absolute links built by the server) until done, MAX_PAGES at most."""
+        query: dict[str, Any] = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+        query.setdefault("page_size", PAGE_SIZE)
+        rows: list[dict[str, Any]] = []
+        url: str | None = path
+        for _ in range(MAX_PAGES):
+            if url is None:
+                break
+            body = self.require_dict(await self.session.get_json(url, query or None), what)
+            results = body.get("results")
+            if not isinstance(results, list):
+                raise self.malformed(f"{what} without results")
+            rows.extend(row for row in results if isinstance(row, dict))
+            following = body.get("next")
+            url = following if isinstance(following, str) and following else None
+            query = {}  # the next link carries the whole query
+        return rows
+
+    async def devices(self, **filters: Any) -> list[OpenWispDevice]:
+        """All devices matching the documented filters (config__status="error", group=uuid...)."""
+        unknown = set(filters) - set(DEVICE_FILTERS)
+        if unknown:
+            raise ValueError(f"unknown device filters: {sorted(unknown)}")
+        params = {k: _param(v) for k, v in filters.items()}
+        rows = await self._all_pages(DEVICES_PATH, params, "device list")
+        return [OpenWispDevice.parse(row) for row in rows]
+
+    async def device(self, device_id: str) -> OpenWispDevice:
+        body = await self.session.get_json(f"{DEVICES_PATH}{device_id}/")
+        return OpenWispDevice.parse(self.require_dict(body, "device"))
+
+    async def groups(self) -> list[OpenWispGroup]:
+        return [
+            OpenWispGroup.parse(r) for r in await self._all_pages(GROUPS_PATH, None, "group list")
+        ]
+
+    async def organizations(self) -> list[OpenWispOrganization]:
+        rows = await self._all_pages(ORGANIZATIONS_PATH, None, "organization list")
+        return [OpenWispOrganization.parse(r) for r in rows]
+
+    async def templates(self) -> list[OpenWispTemplate]:
+        rows = await self._all_pages(TEMPLATES_PATH, None, "template list")
+        return [OpenWispTemplate.parse(r) for r in rows]
+
+    async def location(self, device_id: str) -> OpenWispLocation | None:
+        """The device's location and coordinates; None when it has none (the API's 404)."""
+        try:
+            body = await self.session.get_json(f"{DEVICES_PATH}{device_id}/location/")
+        except NotFound:
+            return None
+        return OpenWispLocation.parse(self.require_dict(body, "device location"))
+
+    async def commands(self, device_id: str) -> list[OpenWispCommand]:
+        path = f"{DEVICES_PATH}{device_id}/command/"
+        return [OpenWispCommand.parse(r) for r in await self._all_pages(path, None, "command list")]
+
+    async def command(self, device_id: str, command_id: str) -> OpenWispCommand:
+        body = await self.session.get_json(f"{DEVICES_PATH}{device_id}/command/{command_id}/")
+        return OpenWispCommand.parse(self.require_dict(body, "command"))
+
+    async def follow(
+        self, command: OpenWispCommand, *, every: float = 0.5, within: float = 60.0
+    ) -> AsyncIterator[OpenWispCommand]:
+        """Yield the command each time it is read, until it ends or `within` seconds pass
+        (a command stuck in progress is the caller's to report, not an error here)."""
+        clock = self.session.clock
+        started = clock.now()
+        current = command
+        yield current
+        while not current.done and clock.now() - started < within:
+            await asyncio.sleep(every)
+            current = await self.command(command.device, command.id)
+            yield current
+
+    # -- changes (read-only refusal + audit through session.action) ------------------------
+
+    async def activate(self, device: OpenWispDevice) -> OpenWispDevice:
+        return await self._switch(device, "activate")
+
+    async def deactivate(self, device: OpenWispDevice) -> OpenWispDevice:
+        return await self._switch(device, "deactivate")
+
+    async def _switch(self, device: OpenWispDevice, verb: str) -> OpenWispDevice:
+        path = f"{DEVICES_PATH}{device.id}/{verb}/"
+        try:
+            response = await self.session.action(f"{verb} device", device.name, "POST", path)
+        except NotFound:  # the API's 404 when the device already is in that state
+            state = "active" if verb == "activate" else "deactivated"
+            raise NotFound(self.name, f"{device.name} is already {state} or gone") from None
+        return OpenWispDevice.parse(self.require_dict(self.session.json(response), "device"))
+
+    async def delete(self, device: OpenWispDevice) -> None:
+        try:
+            await self.session.action(
+                "delete device", device.name, "DELETE", f"{DEVICES_PATH}{device.id}/"
+            )
+        except AuthFailed as error:
+            if "deactivated prior to deletion" in error.detail:
+                raise ServerError(self.name, DELETE_ACTIVE, 403) from None
+            raise
+
+    async def reboot(self, device: OpenWispDevice) -> OpenWispCommand:
+        return await self._execute(device, {"type": "reboot", "input": None}, "reboot")
+
+    async def run_command(self, device: OpenWispDevice, command: str) -> OpenWispCommand:
+        body = {"type": "custom", "input": {"command": command}}
+        return await self._execute(device, body, f"command {command!r}")
+
+    async def _execute(
+        self, device: OpenWispDevice, body: dict[str, Any], what: str
+    ) -> OpenWispCommand:
+        path = f"{DEVICES_PATH}{device.id}/command/"
+        try:
+            response = await self.session.action(
+                f"run {what}", device.name, "POST", path, json=body
+            )
+        except AuthFailed as error:
+            if device.is_deactivated:  # the 403 a deactivated device gives
+                raise AuthFailed(self.name, f"{device.name} is deactivated: no commands") from None
+            raise error
+        return OpenWispCommand.parse(self.require_dict(self.session.json(response), "command"))
+
+
+def _param(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+__all__ = ["OpenWispClient", "BackendError"]

@@ -13,12 +13,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from noc_tui.clock import Clock
 from noc_tui.sim import credentials
+from noc_tui.sim import openwisp_world as ow
 from noc_tui.sim.common import (
     FaultBodies,
     SimBackend,
@@ -49,6 +51,8 @@ BEARER = {"WWW-Authenticate": "Bearer"}
 TOKEN_ALLOW = {"Allow": "POST, OPTIONS"}
 NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
 INVALID_TOKEN = {"detail": "Invalid token."}
+NO_DEVICE = {"detail": "No Device matches the given query."}
+NOT_FOUND = {"detail": "Not found."}
 BAD_LOGIN = {"non_field_errors": ["Unable to log in with provided credentials."]}
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -94,7 +98,8 @@ class OpenWispApi:
         if errors:
             return drf_json(errors, 400, TOKEN_ALLOW)
         ok = hmac.compare_digest(str(fields["username"]), USERNAME) and hmac.compare_digest(
-            str(fields["password"]), PASSWORD)
+            str(fields["password"]), PASSWORD
+        )
         if not ok:
             return drf_json(BAD_LOGIN, 400, TOKEN_ALLOW)
         return drf_json({"token": TOKEN}, 200, TOKEN_ALLOW)
@@ -112,7 +117,139 @@ class OpenWispApi:
         return None
 
     async def devices(self, request: Request) -> Response:
-        return self._paginate(request, self.world.devices)
+        ow.advance(self.world)
+        query = request.query_params
+        rows = self.world.devices
+        slugs = {uuid: slug for slug, uuid in self.world.organizations.items()}
+        for name, test in (
+            ("config__status", lambda d, v: (d["config"] or {}).get("status") == v),
+            ("config__backend", lambda d, v: (d["config"] or {}).get("backend") == v),
+            ("organization", lambda d, v: d["organization"] == v),
+            ("organization_slug", lambda d, v: slugs.get(d["organization"]) == v),
+            ("group", lambda d, v: d["group"] == v),
+            ("config__templates", lambda d, v: v in self.world.extra[d["id"]]["templates"]),
+            ("name", lambda d, v: v.lower() in d["name"].lower()),
+        ):
+            value = query.get(name)
+            if value:
+                rows = [d for d in rows if test(d, value)]
+        geo = query.get("with_geo", "").lower()
+        if geo in ("true", "false"):
+            rows = [d for d in rows if (d["id"] in self.world.locations) == (geo == "true")]
+        return self._paginate(request, rows)
+
+    def _device(self, request: Request) -> dict[str, Any] | None:
+        ow.advance(self.world)
+        wanted = request.path_params["id"]
+        return next((d for d in self.world.devices if d["id"] == wanted), None)
+
+    def _detail(self, device: dict[str, Any]) -> dict[str, Any]:
+        config = device["config"]
+        status = config["status"] if config else None
+        body = dict(device)
+        body["is_deactivated"] = status in ("deactivating", "deactivated")
+        if config:
+            body["config"] = {**config, **self.world.extra[device["id"]], "config": {}}
+        return {k: body[k] for k in (*list(device)[:8], "is_deactivated", *list(device)[8:])}
+
+    async def device(self, request: Request) -> Response:
+        device = self._device(request)
+        if device is None:
+            return drf_json(NO_DEVICE, 404)
+        if request.method == "DELETE":
+            status = (device["config"] or {}).get("status")
+            if status != "deactivated" and request.query_params.get("force") != "true":
+                return drf_json({"detail": "The device must be deactivated prior to deletion"}, 403)
+            self.world.devices.remove(device)
+            return Response(status_code=204)
+        return drf_json(self._detail(device))
+
+    async def switch(self, request: Request) -> Response:
+        device = self._device(request)
+        verb = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        status = (device["config"] or {}).get("status") if device else None
+        inactive = status in ("deactivating", "deactivated")
+        if device is None or not device["config"] or inactive == (verb == "deactivate"):
+            return drf_json(NO_DEVICE, 404)
+        if verb == "deactivate":
+            ow.set_status(self.world, device, "deactivating", "deactivated")
+        else:
+            ow.set_status(self.world, device, "modified", "applied")
+        return drf_json(self._detail(device))
+
+    async def location(self, request: Request) -> Response:
+        device = self._device(request)
+        if device is None or device["id"] not in self.world.locations:
+            return drf_json(NOT_FOUND, 404)
+        return drf_json(self.world.locations[device["id"]])
+
+    async def commands(self, request: Request) -> Response:
+        device = self._device(request)
+        if device is None:
+            return drf_json(NOT_FOUND, 404)
+        rows = self.world.commands[device["id"]]
+        if request.method == "GET":
+            return self._paginate(request, [ow.public(r) for r in rows])
+        if (device["config"] or {}).get("status") in ("deactivating", "deactivated"):
+            return drf_json({"detail": "You do not have permission to perform this action."}, 403)
+        fields = await read_fields(request)
+        kind = fields.get("type")
+        errors: dict[str, list[str]] = {}
+        if kind not in ("custom", "reboot", "change_password"):
+            errors["type"] = [f'"{kind}" is not a valid choice.']
+        if "input" not in fields:
+            errors["input"] = ["This field is required."]
+        command = fields.get("input") if isinstance(fields.get("input"), dict) else {}
+        if kind == "custom" and not str(command.get("command", "")).strip():
+            errors["input"] = ["This field is required."]
+        if errors:
+            return drf_json(errors, 400)
+        label = {"custom": "Custom commands", "reboot": "Reboot"}.get(str(kind), "Change password")
+        row = ow.new_command(self.world, device, label, str(command.get("command", "")))
+        return drf_json(ow.public(row), 201)
+
+    async def command(self, request: Request) -> Response:
+        device = self._device(request)
+        rows = self.world.commands.get(device["id"], []) if device else []
+        row = next((r for r in rows if r["id"] == request.path_params["cmd"]), None)
+        return drf_json(ow.public(row)) if row else drf_json(NOT_FOUND, 404)
+
+    async def groups(self, request: Request) -> Response:
+        rows = [
+            {
+                "id": uuid,
+                "name": name,
+                "organization": self.world.organizations[slug],
+                "description": "",
+                "templates": [],
+                "context": {},
+                "meta_data": {},
+                "created": "2025-01-01T00:00:00.000000Z",
+                "modified": "2025-01-01T00:00:00.000000Z",
+            }
+            for (slug, name), uuid in self.world.groups.items()
+        ]
+        return self._paginate(request, rows)
+
+    async def templates(self, request: Request) -> Response:
+        return self._paginate(request, self.world.templates)
+
+    async def organizations(self, request: Request) -> Response:
+        rows = [
+            {
+                "id": uuid,
+                "name": ow.ORG_NAMES[slug],
+                "is_active": True,
+                "slug": slug,
+                "description": "",
+                "email": "",
+                "url": "",
+                "created": "2025-01-01T00:00:00.000000Z",
+                "modified": "2025-01-01T00:00:00.000000Z",
+            }
+            for slug, uuid in self.world.organizations.items()
+        ]
+        return self._paginate(request, rows)
 
     def _paginate(self, request: Request, rows: list[dict[str, Any]]) -> Response:
         size = _page_size(request.query_params.get("page_size"))
@@ -130,12 +267,14 @@ class OpenWispApi:
         following = None
         if number < pages:
             following = with_query(base, replace_query(query, {"page": str(number + 1)}))
-        return drf_json({
-            "count": len(rows),
-            "next": following,
-            "previous": previous,
-            "results": rows[(number - 1) * size : number * size],
-        })
+        return drf_json(
+            {
+                "count": len(rows),
+                "next": following,
+                "previous": previous,
+                "results": rows[(number - 1) * size : number * size],
+            }
+        )
 
 
 def _int_or_none(raw: str) -> int | None:
@@ -153,12 +292,46 @@ def _page_size(raw: str | None) -> int:
     return min(value, MAX_PAGE_SIZE)
 
 
+class _UuidText(Convertor):  # type: ignore[type-arg]
+    """A UUID kept as text; anything else falls through to Django's HTML 404, as upstream."""
+
+    regex = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("uuid_text", _UuidText())
+
+
 def create(*, seed: int, clock: Clock) -> SimBackend:
     world = OpenWispWorld(seed, clock)
     api = OpenWispApi(world, clock)
     routes = [
         Route(TOKEN_PATH, api.token, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         Route(DEVICES_PATH, authenticated(api.devices)),
+        Route(
+            DEVICES_PATH + "{id:uuid_text}/", authenticated(api.device), methods=["GET", "DELETE"]
+        ),
+        Route(
+            DEVICES_PATH + "{id:uuid_text}/activate/", authenticated(api.switch), methods=["POST"]
+        ),
+        Route(
+            DEVICES_PATH + "{id:uuid_text}/deactivate/", authenticated(api.switch), methods=["POST"]
+        ),
+        Route(DEVICES_PATH + "{id:uuid_text}/location/", authenticated(api.location)),
+        Route(
+            DEVICES_PATH + "{id:uuid_text}/command/",
+            authenticated(api.commands),
+            methods=["GET", "POST"],
+        ),
+        Route(DEVICES_PATH + "{id:uuid_text}/command/{cmd:uuid_text}/", authenticated(api.command)),
+        Route("/api/v1/controller/group/", authenticated(api.groups)),
+        Route("/api/v1/controller/template/", authenticated(api.templates)),
+        Route("/api/v1/users/organization/", authenticated(api.organizations)),
         Route(TOKEN_PATH.rstrip("/"), django_redirect_slash),
         Route(DEVICES_PATH.rstrip("/"), django_redirect_slash),
     ]

@@ -16,27 +16,81 @@ from noc_tui.sim.common import WORLD_ANCHOR, iso_utc_micro, seeded_hex, seeded_u
 # (name prefix, count, group, model, os, backend, system) per organisation slug.
 FLEET: dict[str, tuple[tuple[str, int, str | None, str, str, str, str], ...]] = {
     "default": (
-        ("rtr-core", 4, "core-routers", "Turris Omnia", "OpenWrt 23.05.3",
-         "netjsonconfig.OpenWrt", "Marvell Armada 385"),
-        ("ap-rome", 6, "access-points", "Ubiquiti UniFi AC Lite", "OpenWrt 23.05.2",
-         "netjsonconfig.OpenWrt", "Qualcomm Atheros QCA956X ver 1 rev 0"),
-        ("ap-milan", 5, "access-points", "Ubiquiti NanoStation M5", "OpenWISP Firmware 1.x",
-         "netjsonconfig.OpenWisp", "Atheros AR7241 rev 1"),
-        ("cpe", 9, "cpe", "GL.iNet GL-MT300N-V2", "OpenWrt 21.02.7",
-         "netjsonconfig.OpenWrt", "MediaTek MT7628AN ver:1 eco:2"),
-        ("lab", 2, None, "TP-Link Archer C7 v5", "OpenWrt 22.03.5",
-         "netjsonconfig.OpenWrt", "Qualcomm Atheros QCA956X ver 1 rev 0"),
+        (
+            "rtr-core",
+            4,
+            "core-routers",
+            "Turris Omnia",
+            "OpenWrt 23.05.3",
+            "netjsonconfig.OpenWrt",
+            "Marvell Armada 385",
+        ),
+        (
+            "ap-rome",
+            6,
+            "access-points",
+            "Ubiquiti UniFi AC Lite",
+            "OpenWrt 23.05.2",
+            "netjsonconfig.OpenWrt",
+            "Qualcomm Atheros QCA956X ver 1 rev 0",
+        ),
+        (
+            "ap-milan",
+            5,
+            "access-points",
+            "Ubiquiti NanoStation M5",
+            "OpenWISP Firmware 1.x",
+            "netjsonconfig.OpenWisp",
+            "Atheros AR7241 rev 1",
+        ),
+        (
+            "cpe",
+            9,
+            "cpe",
+            "GL.iNet GL-MT300N-V2",
+            "OpenWrt 21.02.7",
+            "netjsonconfig.OpenWrt",
+            "MediaTek MT7628AN ver:1 eco:2",
+        ),
+        (
+            "lab",
+            2,
+            None,
+            "TP-Link Archer C7 v5",
+            "OpenWrt 22.03.5",
+            "netjsonconfig.OpenWrt",
+            "Qualcomm Atheros QCA956X ver 1 rev 0",
+        ),
     ),
     "metro-isp": (
-        ("metro-bb", 4, "backbone", "Banana Pi R3", "OpenWrt 23.05.3",
-         "netjsonconfig.OpenWrt", "MediaTek MT7986 rev 0"),
-        ("metro-edge", 6, "edge", "Linksys WRT3200ACM", "OpenWrt 22.03.6",
-         "netjsonconfig.OpenWrt", "Marvell Armada 385"),
+        (
+            "metro-bb",
+            4,
+            "backbone",
+            "Banana Pi R3",
+            "OpenWrt 23.05.3",
+            "netjsonconfig.OpenWrt",
+            "MediaTek MT7986 rev 0",
+        ),
+        (
+            "metro-edge",
+            6,
+            "edge",
+            "Linksys WRT3200ACM",
+            "OpenWrt 22.03.6",
+            "netjsonconfig.OpenWrt",
+            "Marvell Armada 385",
+        ),
     ),
 }
 ORG_NAMES = {"default": "default", "metro-isp": "Metro ISP"}
-STATUSES = (("applied", 70), ("modified", 12), ("error", 12), ("deactivating", 3),
-            ("deactivated", 3))
+STATUSES = (
+    ("applied", 70),
+    ("modified", 12),
+    ("error", 12),
+    ("deactivating", 3),
+    ("deactivated", 3),
+)
 ERROR_REASONS = (
     "uci commit returned 1",
     "Configuration download failed: HTTP 502 from controller",
@@ -52,6 +106,11 @@ class OpenWispWorld:
     organizations: dict[str, str] = field(default_factory=dict)  # slug -> uuid
     groups: dict[tuple[str, str], str] = field(default_factory=dict)  # (slug, name) -> uuid
     devices: list[dict[str, Any]] = field(default_factory=list)  # newest created first
+    templates: list[dict[str, Any]] = field(default_factory=list)
+    locations: dict[str, dict[str, Any]] = field(default_factory=dict)  # device id -> body
+    commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # newest first
+    due: dict[str, tuple[float, str]] = field(default_factory=dict)  # id -> (when, status)
+    extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> templates, context
 
     def __post_init__(self) -> None:
         rng = random.Random(f"openwisp:{self.seed}")
@@ -88,6 +147,7 @@ class OpenWispWorld:
                         device["management_ip"] = None  # cleared on full deactivation
                     self.devices.append(device)
         self.devices.sort(key=lambda device: device["created"], reverse=True)
+        extend(self)
 
 
 def _mac(rng: random.Random) -> str:
@@ -101,3 +161,143 @@ def _config(rng: random.Random, backend: str, without: bool) -> dict[str, str] |
     status = weighted(rng, STATUSES)
     reason = rng.choice(ERROR_REASONS) if status == "error" else ""
     return {"status": status, "error_reason": reason, "backend": backend}
+
+
+# --- the rest of the controller: templates, locations, commands, changing statuses ---------
+
+TEMPLATES = (
+    ("base-openwrt", None, "netjsonconfig.OpenWrt"),
+    ("snmp", "default", "netjsonconfig.OpenWrt"),
+    ("wifi-guest", "default", "netjsonconfig.OpenWrt"),
+    ("metro-mgmt", "metro-isp", "netjsonconfig.OpenWrt"),
+    ("openwisp1-base", None, "netjsonconfig.OpenWisp"),
+)
+SITES = (
+    ("Rome HQ", "Via del Corso 1, Rome", 12.4823, 41.8986),
+    ("Milan POP", "Via Torino 20, Milan", 9.1859, 45.4654),
+    ("Metro DC", "Industriestrasse 4, Zurich", 8.5417, 47.3769),
+)
+APPLY_SECONDS = (20.0, 240.0)  # a modified config is fetched and applied within this
+COMMAND_SECONDS = 0.5  # a command runs this long (the real worker took ≈0.45 s)
+CUSTOM_OUTPUT = {"uptime": " 12:00:01 up 41 days,  3:02,  load average: 0.08, 0.03, 0.01"}
+
+
+def extend(world: OpenWispWorld) -> None:
+    """Add templates, locations, commands and a timetable of status changes to a world."""
+    rng = random.Random(f"openwisp-extra:{world.seed}")
+    for name, org, backend in TEMPLATES:
+        world.templates.append(
+            {
+                "id": seeded_uuid(rng),
+                "name": name,
+                "organization": world.organizations[org] if org else None,
+                "type": "generic",
+                "backend": backend,
+                "vpn": None,
+                "tags": [],
+                "default": False,
+                "required": False,
+                "notes": "",
+                "default_values": {},
+                "config": {},
+                "created": iso_utc_micro(WORLD_ANCHOR - 500 * 86_400),
+                "modified": iso_utc_micro(WORLD_ANCHOR - 400 * 86_400),
+            }
+        )
+    now = world.clock.now()
+    for index, device in enumerate(world.devices):
+        config = device["config"]
+        usable = [
+            t
+            for t in world.templates
+            if t["organization"] in (None, device["organization"])
+            and config
+            and t["backend"] == config["backend"]
+        ]
+        chosen = [t["id"] for t in usable if rng.random() < 0.6]
+        site = SITES[index % len(SITES)]
+        world.extra[device["id"]] = {"templates": chosen, "context": {"site": site[0]}}
+        if index % 7 != 3:  # some devices were never placed on a map
+            world.locations[device["id"]] = {
+                "location": {
+                    "id": seeded_uuid(rng),
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [site[2], site[3]]},
+                    "properties": {
+                        "type": "outdoor",
+                        "is_mobile": False,
+                        "name": site[0],
+                        "address": site[1],
+                    },
+                },
+                "floorplan": None,
+                "indoor": None,
+            }
+        if config and config["status"] == "modified":
+            outcome = "error" if rng.random() < 0.25 else "applied"
+            world.due[device["id"]] = (now + rng.uniform(*APPLY_SECONDS), outcome)
+        world.commands[device["id"]] = []
+
+
+def advance(world: OpenWispWorld) -> None:
+    """Apply every change whose time has come: configs applied or failed, commands ended."""
+    now = world.clock.now()
+    by_id = {d["id"]: d for d in world.devices}
+    for device_id, (when, status) in list(world.due.items()):
+        device = by_id.get(device_id)
+        if when > now or device is None or not device["config"]:
+            continue
+        del world.due[device_id]
+        device["config"]["status"] = status
+        device["config"]["error_reason"] = ERROR_REASONS[0] if status == "error" else ""
+        if status == "deactivated":
+            device["management_ip"] = None
+        device["modified"] = iso_utc_micro(now)
+    for rows in world.commands.values():
+        for row in rows:
+            if row["status"] == "in-progress" and row["_ends"] <= now:
+                row["status"] = row["_outcome"]
+                row["output"] = row["_output"]
+                row["modified"] = iso_utc_micro(now)
+
+
+def set_status(world: OpenWispWorld, device: dict[str, Any], status: str, then: str | None) -> None:
+    """Deactivation goes through 'deactivating'; activation through 'modified'."""
+    now = world.clock.now()
+    device["config"]["status"] = status
+    device["config"]["error_reason"] = ""
+    device["modified"] = iso_utc_micro(now)
+    if then:
+        world.due[device["id"]] = (now + 30.0, then)
+    else:
+        world.due.pop(device["id"], None)
+
+
+def new_command(
+    world: OpenWispWorld, device: dict[str, Any], kind: str, text: str
+) -> dict[str, Any]:
+    now = world.clock.now()
+    rng = random.Random(f"{world.seed}:{device['id']}:{now}:{len(world.commands[device['id']])}")
+    hangs = text.startswith("sleep")  # a command that never finishes
+    fails = text == "false" or (device["config"] or {}).get("status") == "error"
+    output = "" if kind == "Reboot" else CUSTOM_OUTPUT.get(text, f"ran: {text}")
+    row = {
+        "id": seeded_uuid(rng),
+        "input": text,
+        "device": device["id"],
+        "connection": None,
+        "created": iso_utc_micro(now),
+        "modified": iso_utc_micro(now),
+        "status": "in-progress",
+        "type": kind,
+        "output": "",
+        "_ends": float("inf") if hangs else now + COMMAND_SECONDS,
+        "_outcome": "failed" if fails else "success",
+        "_output": "Command exited with status 1" if fails else output,
+    }
+    world.commands[device["id"]].insert(0, row)
+    return row
+
+
+def public(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if not k.startswith("_")}

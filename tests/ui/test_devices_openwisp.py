@@ -1,0 +1,152 @@
+"""The OpenWISP tab as an operator uses it, over the real lab: filter, open, act."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from textual.widgets import Static
+
+from noc_tui.ui.screens.devices_openwisp import OpenWispDevicesPane
+from noc_tui.ui.screens.openwisp_device import OpenWispDeviceScreen
+from noc_tui.ui.widgets.live_table import LiveTable
+from tests.ui.helpers import live_console
+
+
+async def wait_until(pilot, check, tries: int = 300) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(tries):
+        if check():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition not reached")
+
+
+def audit_lines() -> list[dict]:  # type: ignore[type-arg]
+    path = Path(os.environ["XDG_STATE_HOME"]) / "noc-tui" / "audit.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def applied(lab, skip: int = 0):  # type: ignore[no-untyped-def]
+    rows = [
+        d
+        for d in lab.sim("openwisp").world.devices
+        if d["config"] and d["config"]["status"] == "applied"
+    ]
+    return sorted(rows, key=lambda d: d["name"])[skip]
+
+
+async def test_table_counts_and_filters(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    world = clean_lab.sim("openwisp").world
+    app = live_console(clean_lab, start_screen="openwisp")
+    async with app.run_test(size=(160, 45)) as pilot:
+        pane = app.screen.query_one(OpenWispDevicesPane)
+        table = pane.query_one("#ow-table", LiveTable)
+        await wait_until(pilot, lambda: table.row_count == len(world.devices))
+        counts = str(pane.query_one("#ow-counts", Static).render())
+        assert f"{len(world.devices)} devices" in counts and "✓" in counts and "applied" in counts
+        table.focus()
+        await pilot.press("s", "s", "s")  # all → applied → modified → error
+        errors = [d for d in pane.fleet.devices if d.config_status == "error"]
+        await wait_until(pilot, lambda: table.row_count == len(errors))
+        assert all("✗ error" in str(table.get_row_at(i)[3]) for i in range(table.row_count))
+        assert "status: error" in str(pane.query_one("#ow-filters", Static).render())
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: table.row_count == len(world.devices))
+        await pilot.press("o")  # first organisation by name: "default"
+        default = [d for d in world.devices if d["organization"] == world.organizations["default"]]
+        await wait_until(pilot, lambda: table.row_count == len(default))
+        await pilot.press("g")  # first group of that organisation by name
+        await wait_until(pilot, lambda: table.row_count < len(default))
+        await pilot.press("escape", "slash")
+        await pilot.press(*"metro-bb")
+        await wait_until(pilot, lambda: table.row_count == 4)
+        assert str(table.get_row_at(0)[0]).startswith("metro-bb-")
+        assert str(table.get_row_at(0)[1]) == "Metro ISP"
+
+
+async def test_open_deactivate_activate_with_confirmation_and_audit(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    row = applied(clean_lab)
+    app = live_console(clean_lab, start_screen="openwisp")
+    async with app.run_test(size=(160, 45)) as pilot:
+        pane = app.screen.query_one(OpenWispDevicesPane)
+        table = pane.query_one("#ow-table", LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 30)
+        table.focus()
+        await pilot.press("slash", *row["name"], "enter")
+        await wait_until(pilot, lambda: table.row_count == 1)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, OpenWispDeviceScreen))
+        view = app.screen
+        await wait_until(pilot, lambda: view.view is not None)
+        detail = str(view.query_one("#ow-detail", Static).render())
+        assert row["name"] in detail and "applied" in detail and "Templates" in detail
+        assert "Location" in detail and row["key"] not in detail
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("n")  # cancelled: nothing sent
+        await pilot.pause()
+        assert row["config"]["status"] == "applied" and audit_lines() == []
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "deactivated" in view.message)
+        assert row["config"]["status"] == "deactivating"
+        await wait_until(
+            pilot, lambda: "deactivating" in str(view.query_one("#ow-detail", Static).render())
+        )
+        await pilot.press("a", "y")
+        await wait_until(
+            pilot, lambda: "activated" in view.message and "deactivated" not in view.message
+        )
+        assert row["config"]["status"] == "modified"
+    lines = audit_lines()
+    assert [(line["action"], line["outcome"]) for line in lines] == [
+        ("deactivate device", "ok"),
+        ("activate device", "ok"),
+    ]
+    assert all(line["target"] == row["name"] for line in lines)
+
+
+async def test_reboot_and_command_followed_live(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    row = applied(clean_lab, skip=1)
+    app = live_console(clean_lab, start_screen="openwisp")
+    async with app.run_test(size=(160, 45)) as pilot:
+        pane = app.screen.query_one(OpenWispDevicesPane)
+        table = pane.query_one("#ow-table", LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 30)
+        table.focus()
+        await pilot.press("slash", *row["name"], "enter", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, OpenWispDeviceScreen))
+        view = app.screen
+        follow = view.query_one("#ow-follow", Static)
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "success" in str(follow.render()))
+        await pilot.press("c")
+        await pilot.press(*"uptime", "enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "up 41 days" in str(follow.render()))
+        history = view.query_one("#ow-commands", LiveTable)
+        await wait_until(pilot, lambda: history.row_count == 2)
+        assert str(history.get_row_at(0)[1]) == "Custom commands"
+    assert [line["action"] for line in audit_lines()] == ["run reboot", "run command 'uptime'"]
+
+
+async def test_read_only_refuses_and_audits(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    row = applied(clean_lab, skip=2)
+    app = live_console(clean_lab, read_only=True, start_screen="openwisp")
+    async with app.run_test(size=(160, 45)) as pilot:
+        table = app.screen.query_one("#ow-table", LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 30)
+        table.focus()
+        await pilot.press("slash", *row["name"], "enter", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, OpenWispDeviceScreen))
+        await pilot.press("x")
+        await wait_until(pilot, lambda: "read-only" in app.screen.message)
+    assert row["config"]["status"] == "applied"
+    assert [(r["action"], r["outcome"]) for r in audit_lines()] == [
+        ("deactivate device", "refused")
+    ]
