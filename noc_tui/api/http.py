@@ -183,6 +183,7 @@ class BackendSession:
         headers: Mapping[str, str] | None = None,
         authenticated: bool = True,
         is_login: bool = False,
+        query: bool = False,
     ) -> httpx.Response:
         """Send one request and return a 2xx response, or raise a BackendError.
 
@@ -190,7 +191,8 @@ class BackendSession:
         change the backend is sent once and refused outright in read-only mode.
         """
         method = method.upper()
-        is_read = method in READ_METHODS
+        # `query`: a POST that only reads (KalliopePBX's /rest/cdr search): allowed read-only.
+        is_read = method in READ_METHODS or query
         if not is_read and not is_login and self.pool.read_only:
             raise ActionRefused(self.name, "read-only mode: changes are disabled")
         attempts = 1 + (self.retries if is_read else 0)

@@ -1,0 +1,35 @@
+"""One call in full: every field the PBX gave for it."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from noc_tui.api.kalliope_cdr import Call
+
+
+class CallDetail(ModalScreen[None]):
+    DEFAULT_CSS = """
+    CallDetail { align: center middle; }
+    CallDetail > Vertical { width: 70; height: auto; border: round $accent; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("enter", "dismiss", "Close")]
+
+    def __init__(self, call: Call) -> None:
+        super().__init__()
+        self.call = call
+
+    def compose(self) -> ComposeResult:
+        call = self.call
+        lines = [f"{f.name:>12}  {getattr(call, f.name)}" for f in fields(call)]
+        lines.insert(3, f"{'':>12}  {call.direction_word}, {call.status_word}")
+        with Vertical():
+            yield Static("\n".join(lines), id="call-detail")
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)
