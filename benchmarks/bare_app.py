@@ -15,7 +15,9 @@ class BareApp(App[None]):
 
     def on_mount(self) -> None:
         def report() -> None:
-            os.write(int(os.environ["NOC_TUI_BENCH_FD"]), f"first-frame {time.time():.6f}\n".encode())
+            os.write(
+                int(os.environ["NOC_TUI_BENCH_FD"]), f"first-frame {time.time():.6f}\n".encode()
+            )
             self.exit()
 
         self.call_after_refresh(report)

@@ -14,7 +14,8 @@ import pytest
 def test_module_does_not_import_textual(module: str) -> None:
     code = (
         f"import sys, {module}; "
-        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'noc_tui.ui')));"
+        "bad = sorted(m for m in sys.modules"
+        " if m == 'textual' or m.startswith(('textual.', 'noc_tui.ui')));"
         "print(','.join(bad))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

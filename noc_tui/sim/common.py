@@ -26,7 +26,7 @@ from starlette.types import ASGIApp
 WORLD_ANCHOR = 1_788_000_000.0  # 2026-08-29 UTC
 
 DJANGO_404_HTML = (
-    "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Not Found</title>\n</head>\n"
+    '\n<!doctype html>\n<html lang="en">\n<head>\n  <title>Not Found</title>\n</head>\n'
     "<body>\n  <h1>Not Found</h1><p>The requested resource was not found on this server.</p>\n"
     "</body>\n</html>\n"
 )
@@ -56,6 +56,7 @@ class SimBackend:
 
 # -- bodies ------------------------------------------------------------------------------------
 
+
 def drf_json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     """Django REST framework's renderer: compact separators, UTF-8 kept as is."""
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
@@ -63,7 +64,10 @@ def drf_json(body: Any, status: int = 200, headers: Mapping[str, str] | None = N
 
 
 def php_json(
-    body: Any, status: int = 200, *, escape_slashes: bool = True,
+    body: Any,
+    status: int = 200,
+    *,
+    escape_slashes: bool = True,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """PHP's json_encode(JSON_PRETTY_PRINT): 4-space indent, \\uXXXX escapes, `\\/` unless told."""
@@ -85,9 +89,9 @@ def plain(body: str, status: int, headers: Mapping[str, str] | None = None) -> R
 def login_page(product: str) -> Response:
     """What an SSO proxy answers in front of an API once its session has expired: 200 + HTML."""
     page = (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Sign in</title></head>\n"
-        f"<body><form method=\"post\" action=\"/login\"><h1>{product}: sign in</h1>\n"
-        "<input name=\"username\"><input name=\"password\" type=\"password\">\n"
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Sign in</title></head>\n'
+        f'<body><form method="post" action="/login"><h1>{product}: sign in</h1>\n'
+        '<input name="username"><input name="password" type="password">\n'
         "<button>Sign in</button></form></body></html>\n"
     )
     return html(page)
@@ -144,6 +148,7 @@ def client_ip(request: Request) -> str:
 
 # -- URLs --------------------------------------------------------------------------------------
 
+
 def replace_query(query: str, changes: Mapping[str, str | None], safe: str = "") -> str:
     """DRF's replace_query_param/remove_query_param: set or drop keys, then sort the query."""
     params = parse_qs(query, keep_blank_values=True)
@@ -160,6 +165,7 @@ def with_query(base: str, query: str) -> str:
 
 
 # -- time --------------------------------------------------------------------------------------
+
 
 def _last_sunday(year: int, month: int) -> int:
     last_day = calendar.monthrange(year, month)[1]
@@ -200,6 +206,7 @@ def last_daily(now: float, hour: int, offset_seconds: int) -> float:
 
 
 # -- seeded identifiers ------------------------------------------------------------------------
+
 
 def seeded_uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))

@@ -156,9 +156,15 @@ class Listeners:
         if slot.task is not None:
             await slot.task  # the previous server is still closing its connections
         config = uvicorn.Config(
-            self.apps[name], host=self.host, port=slot.port, log_level="warning",
-            lifespan="off", access_log=False, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
-            server_header=False, headers=[("Server", self.server_headers.get(name, "lab"))],
+            self.apps[name],
+            host=self.host,
+            port=slot.port,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+            server_header=False,
+            headers=[("Server", self.server_headers.get(name, "lab"))],
         )
         server = _LabServer(config)
         slot.server = server

@@ -24,8 +24,12 @@ GOOD_AUTH: dict[str, dict[str, str]] = {
     "krill": {"Authorization": f"Bearer {krill.STATIC_TOKEN}"},
     "librenms": {"X-Auth-Token": librenms.TOKEN},
     "openwisp": {"Authorization": f"Bearer {openwisp.TOKEN}"},
-    "kalliope": {"Authorization": "Basic " + base64.b64encode(
-        f"admin:{hashlib.md5(kalliope.PASSWORD.encode()).hexdigest()}".encode()).decode()},
+    "kalliope": {
+        "Authorization": "Basic "
+        + base64.b64encode(
+            f"admin:{hashlib.md5(kalliope.PASSWORD.encode()).hexdigest()}".encode()
+        ).decode()
+    },
 }
 PING = {
     "krill": "/api/v2/isp/cpes/?limit=1",
@@ -36,6 +40,7 @@ PING = {
 
 
 # -- grammar -----------------------------------------------------------------------------------
+
 
 def test_parse_the_documented_example() -> None:
     faults = parse_faults("librenms:latency=2s,krill:error_rate=0.3,kalliope:down,openwisp:garbage")
@@ -60,8 +65,13 @@ def test_parse_values_and_merging() -> None:
 
 @pytest.mark.parametrize(
     "spec",
-    ["latency=2s,error_rate=0.3", "latency=250ms,drop", "drop=0.5,down", "unauthorized,garbage",
-     ""],
+    [
+        "latency=2s,error_rate=0.3",
+        "latency=250ms,drop",
+        "drop=0.5,down",
+        "unauthorized,garbage",
+        "",
+    ],
 )
 def test_spec_round_trips(spec: str) -> None:
     faults = parse_backend_faults(spec)
@@ -101,6 +111,7 @@ def test_rates_are_seeded() -> None:
 
 
 # -- at run time, over real HTTP ---------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def lab() -> Iterator[Lab]:
@@ -235,9 +246,7 @@ def test_down_refuses_connections_and_comes_back_on_the_same_port(
     assert ping(http, urls, "openwisp").status_code == 200
 
 
-def test_a_backend_can_take_itself_down(
-    lab: Lab, http: httpx.Client, urls: dict[str, str]
-) -> None:
+def test_a_backend_can_take_itself_down(lab: Lab, http: httpx.Client, urls: dict[str, str]) -> None:
     answer = set_faults(http, urls["kalliope"], "kalliope", "down")
     assert answer.headers["connection"] == "close"
     with pytest.raises(httpx.ConnectError):
@@ -264,13 +273,25 @@ def test_faults_given_at_start() -> None:
         with httpx.Client(timeout=5) as client:
             with pytest.raises(httpx.ConnectError):
                 client.get(backends["kalliope"] + PING["kalliope"])
-            assert client.get(backends["librenms"] + PING["librenms"],
-                              headers=GOOD_AUTH["librenms"]).status_code == 401
-            assert client.get(backends["krill"] + PING["krill"],
-                              headers=GOOD_AUTH["krill"]).status_code == 200
+            assert (
+                client.get(
+                    backends["librenms"] + PING["librenms"], headers=GOOD_AUTH["librenms"]
+                ).status_code
+                == 401
+            )
+            assert (
+                client.get(
+                    backends["krill"] + PING["krill"], headers=GOOD_AUTH["krill"]
+                ).status_code
+                == 200
+            )
             lab.set_faults("kalliope", "")
-            assert client.get(backends["kalliope"] + PING["kalliope"],
-                              headers=GOOD_AUTH["kalliope"]).status_code == 200
+            assert (
+                client.get(
+                    backends["kalliope"] + PING["kalliope"], headers=GOOD_AUTH["kalliope"]
+                ).status_code
+                == 200
+            )
     finally:
         lab.stop()
 

@@ -21,18 +21,78 @@ from noc_tui.sim.common import php_json
 from noc_tui.sim.lab import serve
 
 CPE_KEYS = {
-    "id", "access", "active", "address", "address_profile", "avatar", "bridge", "city", "country",
-    "cpename", "created", "customer", "disable_provision", "disable_reconfig", "dsn",
-    "enable_notifications", "expiration_date", "external_id", "external_voip", "fixed_address",
-    "has_tr069", "internal_id", "is_bitstream", "is_router", "lan_cidr", "latitude",
-    "line_profile", "locality", "longitude", "mac", "me_vlan", "model", "mtamac", "notes",
-    "postalcode", "pppoe_password", "pppoe_username", "probe", "profile", "realm", "remote_id",
-    "sn", "tech", "tech_updated", "topology", "tr069", "tv_profile", "updated", "voip_profile",
-    "wanmac", "wifi_password", "wifi_profile", "wifi_ssid", "_links", "_services",
+    "id",
+    "access",
+    "active",
+    "address",
+    "address_profile",
+    "avatar",
+    "bridge",
+    "city",
+    "country",
+    "cpename",
+    "created",
+    "customer",
+    "disable_provision",
+    "disable_reconfig",
+    "dsn",
+    "enable_notifications",
+    "expiration_date",
+    "external_id",
+    "external_voip",
+    "fixed_address",
+    "has_tr069",
+    "internal_id",
+    "is_bitstream",
+    "is_router",
+    "lan_cidr",
+    "latitude",
+    "line_profile",
+    "locality",
+    "longitude",
+    "mac",
+    "me_vlan",
+    "model",
+    "mtamac",
+    "notes",
+    "postalcode",
+    "pppoe_password",
+    "pppoe_username",
+    "probe",
+    "profile",
+    "realm",
+    "remote_id",
+    "sn",
+    "tech",
+    "tech_updated",
+    "topology",
+    "tr069",
+    "tv_profile",
+    "updated",
+    "voip_profile",
+    "wanmac",
+    "wifi_password",
+    "wifi_profile",
+    "wifi_ssid",
+    "_links",
+    "_services",
 }
 DEVICE_KEYS = [
-    "id", "name", "organization", "group", "mac_address", "key", "last_ip", "management_ip",
-    "model", "os", "system", "notes", "config", "created", "modified",
+    "id",
+    "name",
+    "organization",
+    "group",
+    "mac_address",
+    "key",
+    "last_ip",
+    "management_ip",
+    "model",
+    "os",
+    "system",
+    "notes",
+    "config",
+    "created",
+    "modified",
 ]
 
 
@@ -78,11 +138,14 @@ def test_four_backends_on_loopback(lab: Lab) -> None:
 
 # -- Krill -------------------------------------------------------------------------------------
 
+
 def test_krill_login_returns_a_simplejwt_access_token(
     http: httpx.Client, urls: dict[str, str]
 ) -> None:
-    response = http.post(f"{urls['krill']}/api/v2/auth/login",
-                         data={"username": krill.USERNAME, "password": krill.PASSWORD})
+    response = http.post(
+        f"{urls['krill']}/api/v2/auth/login",
+        data={"username": krill.USERNAME, "password": krill.PASSWORD},
+    )
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     access = response.json()["access"]
@@ -100,14 +163,17 @@ def test_krill_login_accepts_json_too(http: httpx.Client, urls: dict[str, str]) 
 def test_krill_login_refuses_wrong_and_missing_credentials(
     http: httpx.Client, urls: dict[str, str]
 ) -> None:
-    wrong = http.post(f"{urls['krill']}/api/v2/auth/login",
-                      data={"username": krill.USERNAME, "password": "nope"})
+    wrong = http.post(
+        f"{urls['krill']}/api/v2/auth/login", data={"username": krill.USERNAME, "password": "nope"}
+    )
     assert wrong.status_code == 401
     assert wrong.json() == {"detail": "No active account found with the given credentials"}
     missing = http.post(f"{urls['krill']}/api/v2/auth/login", data={})
     assert missing.status_code == 400
-    assert missing.json() == {"username": ["This field is required."],
-                              "password": ["This field is required."]}
+    assert missing.json() == {
+        "username": ["This field is required."],
+        "password": ["This field is required."],
+    }
 
 
 @pytest.mark.parametrize(
@@ -115,8 +181,10 @@ def test_krill_login_refuses_wrong_and_missing_credentials(
     [
         (None, {"detail": "Authentication credentials were not provided."}),
         ("Token abc", {"detail": "Authentication credentials were not provided."}),
-        ("Bearer not.a.jwt", {"detail": "Given token not valid for any token type",
-                              "code": "token_not_valid"}),
+        (
+            "Bearer not.a.jwt",
+            {"detail": "Given token not valid for any token type", "code": "token_not_valid"},
+        ),
     ],
 )
 def test_krill_refuses_requests_without_a_valid_bearer(
@@ -141,14 +209,18 @@ def test_krill_cpe_pages_link_to_the_internal_host(
     first = http.get(f"{urls['krill']}/api/v2/isp/cpes/", headers=headers).json()
     assert first["count"] == 120 and len(first["results"]) == 10 and first["previous"] is None
     assert first["next"] == "http://pre1:4280/api/v2/isp/cpes/?limit=10&offset=10"
-    page = http.get(f"{urls['krill']}/api/v2/isp/cpes/", headers=headers,
-                    params={"attrs": "id,cpename,sn", "limit": 5, "offset": 5}).json()
+    page = http.get(
+        f"{urls['krill']}/api/v2/isp/cpes/",
+        headers=headers,
+        params={"attrs": "id,cpename,sn", "limit": 5, "offset": 5},
+    ).json()
     assert page["next"] == "http://pre1:4280/api/v2/isp/cpes/?attrs=id,cpename,sn&limit=5&offset=10"
     assert page["previous"] == "http://pre1:4280/api/v2/isp/cpes/?attrs=id,cpename,sn&limit=5"
     assert [set(row) for row in page["results"]] == [{"id", "cpename", "sn"}] * 5
     assert page["results"][0]["id"] == first["results"][5]["id"]
-    last = http.get(f"{urls['krill']}/api/v2/isp/cpes/", headers=headers,
-                    params={"limit": 50, "offset": 100}).json()
+    last = http.get(
+        f"{urls['krill']}/api/v2/isp/cpes/", headers=headers, params={"limit": 50, "offset": 100}
+    ).json()
     assert len(last["results"]) == 20 and last["next"] is None
 
 
@@ -156,8 +228,9 @@ def test_krill_cpe_records_look_like_the_real_ones(
     http: httpx.Client, urls: dict[str, str]
 ) -> None:
     headers = {"Authorization": f"Bearer {krill_token(http, urls['krill'])}"}
-    rows = http.get(f"{urls['krill']}/api/v2/isp/cpes/", headers=headers,
-                    params={"limit": 200}).json()["results"]
+    rows = http.get(
+        f"{urls['krill']}/api/v2/isp/cpes/", headers=headers, params={"limit": 200}
+    ).json()["results"]
     assert all(set(row) == CPE_KEYS for row in rows)
     gpon = [row for row in rows if row["tech"] == "gpon"]
     assert len(gpon) > len(rows) * 0.7
@@ -175,8 +248,12 @@ def test_krill_filters_and_detail(http: httpx.Client, urls: dict[str, str]) -> N
     some = http.get(base, headers=headers, params={"limit": 30}).json()["results"]
     target = next(row for row in some if row["tech"] == "gpon")
     ascii_sn = bytes.fromhex(target["sn"][:8]).decode() + target["sn"][8:].upper()
-    for params in ({"sn": target["sn"]}, {"sn": ascii_sn}, {"cpename": target["cpename"]},
-                   {"internal_id": target["internal_id"]}):
+    for params in (
+        {"sn": target["sn"]},
+        {"sn": ascii_sn},
+        {"cpename": target["cpename"]},
+        {"internal_id": target["internal_id"]},
+    ):
         found = http.get(base, headers=headers, params=params).json()
         assert found["count"] == 1 and found["results"][0]["id"] == target["id"], params
     realm = http.get(base, headers=headers, params={"realm": "cpe", "limit": 500}).json()
@@ -204,6 +281,7 @@ async def test_krill_token_expires_after_24_hours_on_the_lab_clock() -> None:
 
 
 # -- LibreNMS ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("how", ["header", "query", "bearer", "secret only"])
 def test_librenms_system_with_each_token_form(
@@ -256,6 +334,7 @@ def test_php_json_escapes_slashes_like_json_encode() -> None:
 
 # -- OpenWISP ----------------------------------------------------------------------------------
 
+
 def test_openwisp_token_endpoint(http: httpx.Client, urls: dict[str, str]) -> None:
     url = f"{urls['openwisp']}/api/v1/users/token/"
     form = {"username": openwisp.USERNAME, "password": openwisp.PASSWORD}
@@ -266,8 +345,10 @@ def test_openwisp_token_endpoint(http: httpx.Client, urls: dict[str, str]) -> No
     assert wrong.json() == {"non_field_errors": ["Unable to log in with provided credentials."]}
     missing = http.post(url, data={})
     assert missing.status_code == 400
-    assert missing.json() == {"username": ["This field is required."],
-                              "password": ["This field is required."]}
+    assert missing.json() == {
+        "username": ["This field is required."],
+        "password": ["This field is required."],
+    }
     get = http.get(url)
     assert get.status_code == 405 and get.json() == {"detail": 'Method "GET" not allowed.'}
 
@@ -318,8 +399,10 @@ def test_openwisp_device_list_pages(http: httpx.Client, urls: dict[str, str]) ->
     assert created == sorted(created, reverse=True)
     assert len({row["organization"] for row in rows}) == 2
     assert len({row["group"] for row in rows if row["group"]}) >= 4
-    assert all(row["config"] is None or set(row["config"]) == {"status", "error_reason", "backend"}
-               for row in rows)
+    assert all(
+        row["config"] is None or set(row["config"]) == {"status", "error_reason", "backend"}
+        for row in rows
+    )
     assert any(row["config"] is None for row in rows)
     paged = http.get(base, headers=headers, params={"page": 2, "page_size": 5}).json()
     assert paged["next"] == f"{base}?page=3&page_size=5"
@@ -348,10 +431,14 @@ def test_openwisp_redirects_a_missing_trailing_slash(
 
 # -- KalliopePBX -------------------------------------------------------------------------------
 
+
 def test_kalliope_firmware_with_basic_md5(http: httpx.Client, urls: dict[str, str]) -> None:
     md5 = hashlib.md5(kalliope.PASSWORD.encode()).hexdigest()
-    response = http.get(f"{urls['kalliope']}/rest/system/firmware", auth=("admin", md5),
-                        params={"request_id": "noc42"})
+    response = http.get(
+        f"{urls['kalliope']}/rest/system/firmware",
+        auth=("admin", md5),
+        params={"request_id": "noc42"},
+    )
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/xml; charset=UTF-8"
     assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<kpbx_response>')
@@ -377,8 +464,9 @@ async def test_kalliope_without_license_blocks_the_api() -> None:
     transport = httpx.ASGITransport(app=lab.asgi_app("kalliope"))
     md5 = hashlib.md5(kalliope.PASSWORD.encode()).hexdigest()
     async with httpx.AsyncClient(transport=transport, base_url="http://pbx.test") as client:
-        response = await client.get("/rest/system/firmware", auth=("admin", md5),
-                                    params={"request_id": "r1"})
+        response = await client.get(
+            "/rest/system/firmware", auth=("admin", md5), params={"request_id": "r1"}
+        )
     root = etree.fromstring(response.content)
     assert root.findtext("request_id") == "r1"
     assert root.findtext("request_not_allowed/error/code") == "1"
@@ -387,16 +475,19 @@ async def test_kalliope_without_license_blocks_the_api() -> None:
 
 # -- the lab as a whole ------------------------------------------------------------------------
 
+
 async def test_same_seed_same_world() -> None:
     async def first_rows(seed: int) -> tuple[dict, dict]:
         lab = Lab(seed=seed, cpes=20, clock=FrozenClock())
         headers = {"Authorization": f"Bearer {krill.STATIC_TOKEN}"}
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=lab.asgi_app("krill")),
-                                     base_url="http://k.test") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=lab.asgi_app("krill")), base_url="http://k.test"
+        ) as client:
             cpe = (await client.get("/api/v2/isp/cpes/", headers=headers)).json()["results"][0]
         headers = {"Authorization": f"Bearer {openwisp.TOKEN}"}
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=lab.asgi_app("openwisp")),
-                                     base_url="http://o.test") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=lab.asgi_app("openwisp")), base_url="http://o.test"
+        ) as client:
             device = (await client.get("/api/v1/controller/device/", headers=headers)).json()
         return cpe, device["results"][0]
 
@@ -423,8 +514,12 @@ async def test_the_console_clients_ping_every_backend(lab: Lab) -> None:
         summaries = {client.name: (await client.ping()).summary for client in backends}
     finally:
         await backends.aclose()
-    assert summaries == {"krill": "120 CPEs", "librenms": "LibreNMS 26.10.0",
-                         "openwisp": "36 devices", "kalliope": "firmware 3.14.2-4011"}
+    assert summaries == {
+        "krill": "120 CPEs",
+        "librenms": "LibreNMS 26.10.0",
+        "openwisp": "36 devices",
+        "kalliope": "firmware 3.14.2-4011",
+    }
 
 
 def _free_port_run(count: int) -> int:

@@ -51,15 +51,6 @@ async def test_keys_switch_screens_and_escape_goes_back(clean_lab) -> None:  # t
         assert app.current_mode == "overview"
 
 
-async def test_pending_screen_says_what_it_will_show(clean_lab) -> None:  # type: ignore[no-untyped-def]
-    app = live_console(clean_lab)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("5")
-        await pilot.pause()
-        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
-        assert "not built yet" in text and "registrations" in text
-
-
 async def test_help_lists_global_and_screen_keys(clean_lab) -> None:  # type: ignore[no-untyped-def]
     app = live_console(clean_lab)
     async with app.run_test(size=(100, 30)) as pilot:
