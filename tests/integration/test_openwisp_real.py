@@ -20,6 +20,7 @@ from tests.integration.conftest import Peer
 from tests.ui.helpers import console
 
 SEEDED = 18
+SEED_PASSWORD = "nocadmin123"  # the recipe's seed.py default
 
 
 def config_for(peer: Peer, token: str | None = None) -> Config:
@@ -104,6 +105,44 @@ async def test_bad_token(openwisp_peer_url: Peer) -> None:
     try:
         with pytest.raises(AuthFailed, match="Invalid token"):
             await backends.clients["openwisp"].ping()
+    finally:
+        await backends.aclose()
+
+
+async def test_username_and_password_exchanged_for_a_token(openwisp_peer_url: Peer) -> None:
+    """The token endpoint is throttled to 20 a day: one exchange here, reused for every call."""
+    settings = BackendSettings(
+        name="openwisp",
+        kind="openwisp",
+        url=openwisp_peer_url.url,
+        username="admin",
+        password=Secret(SEED_PASSWORD),
+        timeout_seconds=20,
+    )
+    backends = Backends(Config(ui=UiSettings(), backends=(settings,)))
+    try:
+        client = backends.clients["openwisp"]
+        assert isinstance(client, OpenWispClient)
+        assert "18" in (await client.ping()).summary
+        assert len(await client.devices()) == SEEDED
+    finally:
+        await backends.aclose()
+
+
+async def test_wrong_password_is_auth_failed_with_the_server_reason(openwisp_peer_url: Peer) -> None:
+    settings = BackendSettings(
+        name="openwisp",
+        kind="openwisp",
+        url=openwisp_peer_url.url,
+        username="admin",
+        password=Secret("not-the-password"),
+        timeout_seconds=20,
+    )
+    backends = Backends(Config(ui=UiSettings(), backends=(settings,)))
+    try:
+        with pytest.raises(AuthFailed) as failed:
+            await backends.clients["openwisp"].ping()
+        assert "not-the-password" not in str(failed.value)
     finally:
         await backends.aclose()
 

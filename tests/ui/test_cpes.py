@@ -167,7 +167,8 @@ async def test_cpe_without_monitoring_says_so(clean_lab) -> None:  # type: ignor
 
 
 async def test_unprovision_needs_the_name_typed(clean_lab) -> None:  # type: ignore[no-untyped-def]
-    from noc_tui.ui.screens.cpe_actions import ActionMenu, TypedConfirm
+    from noc_tui.ui.screens.cpe_actions import ActionMenu
+    from noc_tui.ui.widgets.confirm import TypedConfirm
 
     record = first_gpon(clean_lab)
     world = clean_lab.sim("krill").world

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from noc_tui.ui.screens.devices_openwisp import OpenWispDevicesPane
 from noc_tui.ui.screens.openwisp_device import OpenWispDeviceScreen
+from noc_tui.ui.widgets.confirm import TypedConfirm
 from noc_tui.ui.widgets.live_table import LiveTable
 from tests.ui.helpers import live_console
 
@@ -150,3 +151,63 @@ async def test_read_only_refuses_and_audits(clean_lab) -> None:  # type: ignore[
     assert [(r["action"], r["outcome"]) for r in audit_lines()] == [
         ("deactivate device", "refused")
     ]
+
+
+async def test_delete_needs_a_deactivated_device_and_the_name_typed(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    world = clean_lab.sim("openwisp").world
+
+    def with_status(status: str):  # type: ignore[no-untyped-def]
+        return next(d for d in world.devices if d["config"] and d["config"]["status"] == status)
+
+    app = live_console(clean_lab, start_screen="openwisp")
+    async with app.run_test(size=(160, 45)) as pilot:
+        pane = app.screen.query_one(OpenWispDevicesPane)
+        table = pane.query_one("#ow-table", LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 30)
+
+        async def open_device(name: str) -> OpenWispDeviceScreen:
+            table.focus()
+            await pilot.press("escape", "slash", *name, "enter")
+            await wait_until(pilot, lambda: table.row_count == 1)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, OpenWispDeviceScreen))
+            view = app.screen
+            assert isinstance(view, OpenWispDeviceScreen)
+            await wait_until(pilot, lambda: view.view is not None)
+            return view
+
+        for status, reason in (
+            ("applied", "deactivate it first"),
+            ("deactivating", "still deactivating"),
+        ):
+            view = await open_device(with_status(status)["name"])
+            await pilot.press("delete")  # explained, nothing asked, nothing sent
+            await pilot.pause()
+            assert reason in view.message and app.screen is view
+            await pilot.press("escape")
+            await wait_until(pilot, lambda view=view: app.screen is not view)
+        row = with_status("deactivated")
+        view = await open_device(row["name"])
+        await pilot.press("delete", "enter")  # a bare confirm does not delete: the name is wanted
+        await pilot.pause()
+        assert row in world.devices and isinstance(app.screen, TypedConfirm)
+        await pilot.press(*row["name"], "enter")
+        await wait_until(pilot, lambda: row not in world.devices)
+        await wait_until(pilot, lambda: app.screen.query(OpenWispDevicesPane))  # back on the table
+    assert [(r["action"], r["outcome"], r["target"]) for r in audit_lines()] == [
+        ("delete device", "ok", row["name"])
+    ]
+
+
+async def test_switching_to_the_tab_puts_the_keys_on_its_table(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    app = live_console(clean_lab, start_screen="devices")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("right_square_bracket")
+        pane = app.screen.query_one(OpenWispDevicesPane)
+        table = pane.query_one("#ow-table", LiveTable)
+        await wait_until(pilot, lambda: app.focused is table)
+        await pilot.press("s")  # no click, no tab: the status filter answers at once
+        await wait_until(
+            pilot, lambda: "status: applied" in str(pane.query_one("#ow-filters", Static).render())
+        )

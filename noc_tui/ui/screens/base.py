@@ -66,6 +66,10 @@ class NocScreen(Screen[None]):
         return []
 
     def on_mount(self) -> None:
+        # Textual runs every class's on_mount in the MRO, and some subclasses also call
+        # super().on_mount(): start the loops once, or the first polls are cancelled and re-sent.
+        if self.poller is not None:
+            return
         bench_hook.arm(self.app)
         jobs = self.poll_jobs()
         if jobs:

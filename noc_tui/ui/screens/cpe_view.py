@@ -23,8 +23,8 @@ from noc_tui.api.krill import ACTIONS, KrillClient
 from noc_tui.api.krill_models import Cpe, HostInfo, MonitoringInfo, Series
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import NocScreen
-from noc_tui.ui.screens.cpe_actions import ActionMenu, TypedConfirm
-from noc_tui.ui.widgets.confirm import ConfirmAction
+from noc_tui.ui.screens.cpe_actions import ActionMenu
+from noc_tui.ui.widgets.confirm import ConfirmAction, TypedConfirm
 from noc_tui.ui.widgets.cpe_format import (
     alarm_text,
     cpe_state_text,

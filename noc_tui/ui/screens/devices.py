@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import TabbedContent, TabPane
@@ -13,6 +14,7 @@ from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.screens.devices_librenms import LibreNmsDevicesPane
 from noc_tui.ui.screens.devices_openwisp import OpenWispDevicesPane
 from noc_tui.ui.screens.panes import DevicePane
+from noc_tui.ui.widgets.live_table import LiveTable
 
 
 class DevicesScreen(NocScreen):
@@ -44,6 +46,18 @@ class DevicesScreen(NocScreen):
         for pane in self.panes:
             if pane.polled(message):
                 return
+
+    def on_mount(self) -> None:  # NocScreen.on_mount runs too: Textual calls it along the MRO
+        self.call_after_refresh(self._focus_table)
+
+    @on(TabbedContent.TabActivated)
+    def _focus_table(self) -> None:
+        """The tab's table takes the keys at once: no extra tab press before `/`, `s` or enter."""
+        tabs = self.query_one(TabbedContent)
+        active = tabs.get_pane(tabs.active) if tabs.active else None
+        tables = active.query(LiveTable) if active is not None else None
+        if tables:
+            tables.first().focus()
 
     def action_tab(self, step: int) -> None:
         tabs = self.query_one(TabbedContent)

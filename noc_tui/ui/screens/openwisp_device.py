@@ -18,7 +18,7 @@ from noc_tui.api.openwisp import OpenWispClient
 from noc_tui.api.openwisp_models import OpenWispCommand, OpenWispDevice, OpenWispLocation
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import NocScreen
-from noc_tui.ui.widgets.confirm import ConfirmAction
+from noc_tui.ui.widgets.confirm import ConfirmAction, TypedConfirm
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.openwisp_format import command_text, config_text, when
 
@@ -52,6 +52,7 @@ class OpenWispDeviceScreen(NocScreen):
         Binding("x", "deactivate", "Deactivate"),
         Binding("b", "reboot", "Reboot"),
         Binding("c", "custom", "Command"),
+        Binding("delete", "delete", "Delete"),
     ]
     DEFAULT_CSS = """
     OpenWispDeviceScreen #ow-detail { height: auto; padding: 0 1; }
@@ -152,7 +153,9 @@ class OpenWispDeviceScreen(NocScreen):
             lines.append(("Templates / location", "… loading"))
         for label, value in lines:
             text.append(f"\n{label:>20}: {value}")
-        text.append("\n\na activate · x deactivate · b reboot · c run a command · esc back")
+        text.append(
+            "\n\na activate · x deactivate · b reboot · c run a command · del delete · esc back"
+        )
         return text
 
     def _show_commands(self, commands: list[OpenWispCommand]) -> None:
@@ -176,7 +179,9 @@ class OpenWispDeviceScreen(NocScreen):
 
     # -- actions --------------------------------------------------------------------------
 
-    def _confirm(self, title: str, detail: str, label: str, run: Any) -> None:
+    def _confirm(
+        self, title: str, detail: str, label: str, run: Any, dialog: ConfirmAction | None = None
+    ) -> None:
         if self.noc.backends.read_only:  # nothing to confirm: the client refuses and audits it
             self.run_worker(run, group="openwisp-action", exclusive=True, exit_on_error=False)
             return
@@ -185,7 +190,40 @@ class OpenWispDeviceScreen(NocScreen):
             if yes:
                 self.run_worker(run, group="openwisp-action", exclusive=True, exit_on_error=False)
 
-        self.app.push_screen(ConfirmAction(title, detail, label), answered)
+        self.app.push_screen(dialog or ConfirmAction(title, detail, label), answered)
+
+    def action_delete(self) -> None:
+        d = self.device
+        # OpenWISP answers 403 unless the config reached `deactivated`: say why, ask nothing.
+        if d.config_status == "deactivating":
+            self.message = (
+                f"{d.name}: still deactivating: OpenWISP deletes it once the device has"
+                " fetched its empty configuration (status deactivated)"
+            )
+        elif not d.is_deactivated and d.config_status != "deactivated":
+            self.message = (
+                f"{d.name}: deactivate it first (x): OpenWISP only deletes deactivated devices"
+            )
+        else:
+            self.message = ""
+        if self.message:
+            self.notify(self.message, severity="warning")
+            return
+        title = f"Delete {d.name}?"
+        detail = "The device, its configuration and its command history go for good."
+        dialog = TypedConfirm(title, detail, d.name, "Delete", noun="device")
+        self._confirm(title, detail, "Delete", self._delete, dialog)
+
+    async def _delete(self) -> None:
+        try:
+            await self.client.delete(self.device)
+        except BackendError as error:
+            self.message = error.title
+            self.notify(error.title, severity="error")
+            return
+        self.message = f"{self.device.name}: deleted"
+        self.notify(self.message)
+        self.app.pop_screen()
 
     def action_activate(self) -> None:
         d = self.device

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 
 class ConfirmAction(ModalScreen[bool]):
@@ -58,3 +59,46 @@ class ConfirmAction(ModalScreen[bool]):
 
     def action_confirm(self) -> None:
         self.dismiss(True)
+
+
+class TypedConfirm(ConfirmAction):
+    """ConfirmAction that also wants the target's name typed: a slip of `y` is not enough."""
+
+    def __init__(
+        self, title: str, detail: str, expected: str, confirm_label: str, noun: str = "CPE"
+    ) -> None:
+        super().__init__(title, detail, confirm_label)
+        self.expected = expected
+        self.noun = noun
+
+    def on_mount(self, event: events.Mount) -> None:
+        event.prevent_default()  # ConfirmAction would focus Cancel; the name box wants it
+        box = self.query_one(Vertical)
+        hint = Static(f"Type the {self.noun} name ({self.expected}) to confirm:", markup=False)
+        typed = Input(placeholder=self.expected, id="typed-name")
+        box.mount(hint, before=box.children[-1])
+        box.mount(typed, before=box.children[-1])
+        typed.focus()
+
+    def _matches(self) -> bool:
+        return self.query_one("#typed-name", Input).value.strip() == self.expected
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._matches():
+            self.dismiss(True)
+        else:
+            self.notify("The name does not match: nothing was sent", severity="warning")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.prevent_default()
+        if event.button.id == "confirm" and not self._matches():
+            self.notify(f"Type the {self.noun} name first", severity="warning")
+            return
+        self.dismiss(event.button.id == "confirm")
+
+    def action_confirm(self) -> None:
+        if self._matches():
+            self.dismiss(True)
+        else:
+            self.notify(f"Type the {self.noun} name first", severity="warning")
