@@ -16,6 +16,7 @@ from textual.screen import Screen
 from noc_tui.api import Backends
 from noc_tui.clock import SYSTEM_CLOCK, Clock
 from noc_tui.config import Config
+from noc_tui.ui.health_watch import start_health_watch
 from noc_tui.ui.screens import alerts, cdr, cpes, pbx
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.screens.catalog import SCREENS
@@ -61,6 +62,7 @@ class NocApp(App[None]):
         theme_name: str | None = None,
         themes: ThemeSet | None = None,
         notes: Iterable[str] = (),
+        watch_health: bool = True,
     ) -> None:
         super().__init__()
         self.config = config
@@ -70,6 +72,7 @@ class NocApp(App[None]):
         self.start_screen = SCREEN_ALIASES.get(start_screen, start_screen)
         self.device_source = "openwisp" if start_screen == "openwisp" else "librenms"
         self.notes = list(notes)
+        self.watch_health = watch_health  # off in snapshot tests: pings at random moments
         self.history: list[str] = []
         self.theme_set = themes or load_themes()
         for theme in self.theme_set.themes.values():
@@ -97,6 +100,8 @@ class NocApp(App[None]):
             with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
                 loop.add_signal_handler(signum, self.exit)
         self.switch_mode(self.start_screen)
+        if self.watch_health:
+            start_health_watch(self, self.backends, self.clock)
         for problem in self.theme_set.problems:
             self.notify(problem, title="Theme skipped", severity="warning", timeout=10)
         for note in self.notes:

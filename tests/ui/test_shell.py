@@ -92,6 +92,26 @@ async def test_backend_down_shows_down_and_recovers(clean_lab) -> None:  # type:
         assert "✓ ok" in health_row(app, "openwisp")
 
 
+async def test_status_bar_knows_every_backend_on_a_screen_that_uses_one(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    """The CPE screen asks only Krill, and only on a search: the others are still watched."""
+    clean_lab.set_faults("kalliope", "down")
+    app = live_console(clean_lab, start_screen="cpes", watch_health=True)
+    async with app.run_test(size=(160, 40)) as pilot:
+
+        async def until(text: str) -> None:
+            for _ in range(200):
+                if text in status_line(app):
+                    return
+                await pilot.pause(0.05)
+            raise AssertionError(f"{text!r} not in {status_line(app)!r}")
+
+        await until("openwisp ✓ ok")
+        assert "krill ✓ ok" in status_line(app) and "librenms ✓ ok" in status_line(app)
+        await until("kalliope ✗ down")
+        clean_lab.set_faults("kalliope", "")
+        await until("kalliope ✓ ok")  # back by itself, without a key pressed
+
+
 async def test_refresh_keeps_the_cursor(clean_lab) -> None:  # type: ignore[no-untyped-def]
     app = live_console(clean_lab)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -1,0 +1,58 @@
+"""Keeps every backend's health fresh for the status bar, whatever screen is open.
+
+A screen's own polls already record health as a side effect; this watch pings a backend
+only when nothing has spoken to it for one poll period, so it adds no traffic to a backend
+that a screen is polling, and a backend no screen uses still shows up, down or slow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import partial
+
+from textual.app import App
+
+from noc_tui.api import ApiClient, Backends
+from noc_tui.api.errors import BackendError
+from noc_tui.clock import Clock
+from noc_tui.ui.poll import backoff_delay
+
+log = logging.getLogger("noc_tui.health")
+
+
+def start_health_watch(app: App[object], backends: Backends, clock: Clock) -> None:
+    for client in backends:
+        app.run_worker(
+            partial(_watch, client, clock),
+            name=f"health {client.name}",
+            group=f"health-{client.name}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+
+def quiet_seconds(client: ApiClient, now: float) -> float:
+    """Seconds since the backend last answered (well or badly); infinite when never asked."""
+    health = client.health
+    heard = max(health.last_ok or 0.0, health.last_error_at or 0.0)
+    return now - heard if heard else float("inf")
+
+
+async def _watch(client: ApiClient, clock: Clock) -> None:
+    interval = client.settings.poll_seconds
+    failures = 0
+    while True:
+        quiet = quiet_seconds(client, clock.now())
+        if quiet < interval:  # a screen is talking to it: nothing to add
+            await asyncio.sleep(interval - quiet)
+            continue
+        try:
+            await client.ping()
+            failures = 0
+        except BackendError:  # recorded in the health the status bar reads
+            failures += 1
+        except Exception:  # a bug must not end the watch: log it, back off, carry on
+            log.exception("health ping of %s failed", client.name)
+            failures += 1
+        await asyncio.sleep(backoff_delay(interval, failures))
