@@ -68,3 +68,12 @@ async def wait_for_first_polls(pilot: Pilot) -> None:  # type: ignore[type-arg]
         await pilot.pause(0.02)
     await pilot.pause()
     await pilot.pause()
+
+
+async def wait_until(pilot: Pilot, check, tries: int = 400) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """Wait for what the operator would see next (a row, a screen, a message), up to ~8 s."""
+    for _ in range(tries):
+        if check():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition not reached")

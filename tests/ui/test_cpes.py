@@ -12,15 +12,7 @@ from noc_tui.api.krill_values import vendor_serial
 from noc_tui.ui.screens.cpe_view import CpeViewScreen
 from noc_tui.ui.widgets.graph import TimeGraph
 from noc_tui.ui.widgets.live_table import LiveTable
-from tests.ui.helpers import live_console
-
-
-async def wait_until(pilot, check, tries: int = 300) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not reached")
+from tests.ui.helpers import live_console, wait_until
 
 
 def first_gpon(lab):  # type: ignore[no-untyped-def]

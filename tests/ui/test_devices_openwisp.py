@@ -12,15 +12,7 @@ from noc_tui.ui.screens.devices_openwisp import OpenWispDevicesPane
 from noc_tui.ui.screens.openwisp_device import OpenWispDeviceScreen
 from noc_tui.ui.widgets.confirm import TypedConfirm
 from noc_tui.ui.widgets.live_table import LiveTable
-from tests.ui.helpers import live_console
-
-
-async def wait_until(pilot, check, tries: int = 300) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not reached")
+from tests.ui.helpers import live_console, wait_until
 
 
 def audit_lines() -> list[dict]:  # type: ignore[type-arg]
