@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from rich.table import Table
 from rich.text import Text
 
 from noc_tui.api.health import BackendHealth, BackendState
@@ -70,3 +73,13 @@ def state_text(state: BackendState, colours: dict[str, str], stale: bool = False
 
 def truncate(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def label_grid(rows: Iterable[tuple[str, str | Text]]) -> Table:
+    """Label / value lines whose values wrap under themselves, not under the labels (80 cols)."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in rows:
+        grid.add_row(label, value)
+    return grid

@@ -77,3 +77,14 @@ async def wait_until(pilot: Pilot, check, tries: int = 400) -> None:  # type: ig
             return
         await pilot.pause(0.02)
     raise AssertionError("condition not reached")
+
+
+def widget_text(widget) -> str:  # type: ignore[no-untyped-def]
+    """What a Static shows, as plain text, whatever Rich renderable it holds (text, grid)."""
+    import io
+
+    from rich.console import Console
+
+    out = Console(width=max(widget.size.width, 40), file=io.StringIO(), record=True)
+    out.print(widget.content)
+    return out.export_text()

@@ -12,7 +12,7 @@ from noc_tui.api.krill_values import vendor_serial
 from noc_tui.ui.screens.cpe_view import CpeViewScreen
 from noc_tui.ui.widgets.graph import TimeGraph
 from noc_tui.ui.widgets.live_table import LiveTable
-from tests.ui.helpers import live_console, wait_until
+from tests.ui.helpers import live_console, wait_until, widget_text
 
 
 def first_gpon(lab):  # type: ignore[no-untyped-def]
@@ -43,7 +43,7 @@ async def test_search_by_vendor_serial_opens_the_cpe_view(clean_lab) -> None:  #
         assert "dnrx" in metrics and "upatt" in metrics
         verdict = str(txrx.get_row_at(metrics.index("dnrx"))[4])
         assert verdict.split()[0] in "✓▲✗" and verdict.split()[1] in ("ok", "warning", "critical")
-        status = str(view.query_one("#status", Static).render())
+        status = widget_text(view.query_one("#status", Static))
         assert "online" in status and "OLT" in status
         # graphs: live ring buffer has points; a 24 h range loads history
         graph = view.query_one("#graph-txrx", TimeGraph)

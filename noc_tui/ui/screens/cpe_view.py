@@ -21,6 +21,7 @@ from textual.widgets import Static
 from noc_tui.api.errors import ActionRefused, BackendError, NotFound
 from noc_tui.api.krill import ACTIONS, KrillClient
 from noc_tui.api.krill_models import Cpe, HostInfo, MonitoringInfo, Series
+from noc_tui.ui.format import label_grid
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.screens.cpe_actions import ActionMenu
@@ -188,20 +189,20 @@ class CpeViewScreen(NocScreen):
         c = self.cpe
         customer = c.customer
         host_customer = (self.host.customer_name if self.host else None) or "—"
-        lines = [
-            f"Model    {c.model or '—'}  ({c.tech or '—'})",
-            f"Serial   {c.vendor_serial or '—'}  {c.serial or ''}",
-            f"Realm    {c.realm or '—'}   profile {c.speed_profile or '—'} {c.line_profile or ''}",
-            f"Customer {customer.name if customer else host_customer}",
-            f"Address  {customer.address if customer else (c.address or '—')}",
-            f"Ext. id  {c.external_id or '—'}   PPPoE {c.pppoe_username or '—'}",
-            "POTS     "
-            + (", ".join(p.number for p in c.pots) or "none")
-            + (f"   VoIP {c.voip_profile}" if c.voip_profile else ""),
-        ]
+        realm = f"{c.realm or '—'}   profile {c.speed_profile or '—'} {c.line_profile or ''}"
         if self.host and self.host.profile_name:
-            lines[2] += f"  ({self.host.profile_name})"
-        self.query_one("#identity", Static).update("\n".join(lines))
+            realm += f"  ({self.host.profile_name})"
+        pots = ", ".join(p.number for p in c.pots) or "none"
+        rows = [
+            ("Model", f"{c.model or '—'}  ({c.tech or '—'})"),
+            ("Serial", f"{c.vendor_serial or '—'}  {c.serial or ''}"),
+            ("Realm", realm),
+            ("Customer", customer.name if customer else host_customer),
+            ("Address", customer.address if customer else (c.address or "—")),
+            ("Ext. id", f"{c.external_id or '—'}   PPPoE {c.pppoe_username or '—'}"),
+            ("POTS", pots + (f"   VoIP {c.voip_profile}" if c.voip_profile else "")),
+        ]
+        self.query_one("#identity", Static).update(label_grid(rows))
         self.query_one("#cpe-head", Static).update(
             f"{c.name}  ·  {c.model or '?'}  ·  {c.vendor_serial or c.serial or '?'}"
         )
@@ -209,18 +210,18 @@ class CpeViewScreen(NocScreen):
     def _show_live(self) -> None:
         colours = self.app.theme_variables
         info = self.info
-        status = Text()
-        status.append("State    ")
-        status.append_text(cpe_state_text(info, colours))
+        rows: list[tuple[str, str | Text]] = [("State", cpe_state_text(info, colours))]
         if info is not None:
             reg = info.registration
-            uptime = uptime_text(info.uptime_seconds) if info.online else "—"
-            status.append(f"\nUptime   {uptime}")
-            status.append(f"\nIPs      {', '.join(info.ips) or '—'}")
-            status.append(f"\nOLT      {reg.olt or '—'}  PON {reg.pon or '—'}")
-            status.append(f"\nReg.     {', '.join(reg.states) or '—'}")
-            status.append(f"\nTraffic  ↓ {rate_text(info.down_kbps)}  ↑ {rate_text(info.up_kbps)}")
-            status.append(f"\nProfile  {info.line_profile or '—'} / {info.service_profile or '—'}")
+            rows += [
+                ("Uptime", uptime_text(info.uptime_seconds) if info.online else "—"),
+                ("IPs", ", ".join(info.ips) or "—"),
+                ("OLT", f"{reg.olt or '—'}  PON {reg.pon or '—'}"),
+                ("Reg.", ", ".join(reg.states) or "—"),
+                ("Traffic", f"↓ {rate_text(info.down_kbps)}  ↑ {rate_text(info.up_kbps)}"),
+                ("Profile", f"{info.line_profile or '—'} / {info.service_profile or '—'}"),
+            ]
+        status = label_grid(rows)
         self.query_one("#status", Static).update(status)
         alarms = Text("\n").join(
             alarm_text(a.level, a.name, colours) for a in (info.alarms if info else ())
