@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode
 
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 # The world's static data (creation dates, serials) is laid out before this instant, so the
@@ -108,6 +110,14 @@ def django_not_found() -> Response:
 async def django_not_found_handler(request: Request, exc: Exception) -> Response:
     """Starlette exception handler for unmatched routes: Django's own 404 page."""
     return django_not_found()
+
+
+def django_app(routes: Sequence[BaseRoute]) -> Starlette:
+    """An app that answers like Django: no slash redirects of its own, Django's 404 page."""
+    handlers = {404: django_not_found_handler, 405: django_not_found_handler}
+    app = Starlette(routes=list(routes), exception_handlers=handlers)
+    app.router.redirect_slashes = False
+    return app
 
 
 async def django_redirect_slash(request: Request) -> Response:

@@ -16,7 +16,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -26,7 +25,7 @@ from noc_tui.sim import credentials
 from noc_tui.sim.common import (
     FaultBodies,
     SimBackend,
-    django_not_found_handler,
+    django_app,
     django_redirect_slash,
     drf_json,
     field_errors,
@@ -409,9 +408,7 @@ def create(*, seed: int, clock: Clock, cpes: int = 500) -> SimBackend:
         Route(CPES_PATH.rstrip("/"), django_redirect_slash),
         Route(CPES_PATH + "{cpe_id}", django_redirect_slash),
     ]
-    handlers = {404: django_not_found_handler, 405: django_not_found_handler}
-    app = Starlette(routes=routes, exception_handlers=handlers)
-    app.router.redirect_slashes = False
+    app = django_app(routes)
     bodies = FaultBodies(
         unauthorized=lambda: drf_json(NOT_VALID, 401, WWW_AUTHENTICATE),
         server_error=proxy_503,

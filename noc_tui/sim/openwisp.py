@@ -12,7 +12,6 @@ import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,7 +24,7 @@ from noc_tui.sim.common import (
     FaultBodies,
     SimBackend,
     client_ip,
-    django_not_found_handler,
+    django_app,
     django_redirect_slash,
     drf_json,
     field_errors,
@@ -335,9 +334,7 @@ def create(*, seed: int, clock: Clock) -> SimBackend:
         Route(TOKEN_PATH.rstrip("/"), django_redirect_slash),
         Route(DEVICES_PATH.rstrip("/"), django_redirect_slash),
     ]
-    handlers = {404: django_not_found_handler, 405: django_not_found_handler}
-    app = Starlette(routes=routes, exception_handlers=handlers)
-    app.router.redirect_slashes = False
+    app = django_app(routes)
     bodies = FaultBodies(
         unauthorized=lambda: drf_json(INVALID_TOKEN, 401, BEARER),
         server_error=proxy_503,
