@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Iterable
+from datetime import tzinfo
 from typing import Any
 from urllib.parse import quote
 
@@ -12,6 +14,7 @@ from noc_tui.api.errors import NotFound, ServerError
 from noc_tui.api.librenms_models import (
     ALL_STATES,
     PORT_COLUMNS,
+    PORT_STATS_COLUMNS,
     Alert,
     AlertRule,
     Device,
@@ -27,6 +30,17 @@ DEVICE_QUERY_TYPES: tuple[str, ...] = ("ipv4", "ipv6", "mac", "hostname", "os", 
 
 class LibreNmsClient(ApiClient):
     kind = "librenms"
+
+    @property
+    def server_zone(self) -> tzinfo:
+        """Where LibreNMS's zone-less timestamps hang: the `timezone` setting, UTC without it."""
+        name = self.settings.extra.get("timezone")
+        if not isinstance(name, str) or not name:
+            return zoneinfo.ZoneInfo("UTC")
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # config checks it; belt and braces
+            return zoneinfo.ZoneInfo("UTC")
 
     def make_auth(self) -> Auth:
         if self.settings.token:
@@ -158,13 +172,18 @@ class LibreNmsClient(ApiClient):
         return [Port.parse(row) for row in self._rows(body, "ports", "ports")]
 
     async def port_stats(self, host: str | int, if_name: str) -> PortStats:
+        """One port at LibreNMS's last poll; its rates only change when `poll_time` does."""
         path = f"/api/v0/devices/{_seg(host)}/ports/{_seg(if_name)}"
-        body = await self._ok(path, None, "port")
+        params = {"columns": ",".join(PORT_STATS_COLUMNS)}
+        body = await self._ok(path, params, "port")
         row = body.get("port")
         if isinstance(row, list):
             row = row[0] if row else None
         if not isinstance(row, dict):
             raise self.malformed("port answer without a port")
+        if not row.get("ifName") and not row.get("port_id") and not row.get("poll_time"):
+            # Older releases answer an unknown port with 200 and the computed fields only.
+            raise NotFound(self.name, f"port {if_name} does not exist on {host}")
         return PortStats.parse(row)
 
 

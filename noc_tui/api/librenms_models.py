@@ -6,8 +6,11 @@ Eloquent era sends booleans and `location` as an object: every reader here accep
 
 from __future__ import annotations
 
+import functools
 import json
+from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from typing import Any
 
 #: Alert states as LibreNMS numbers them, in the operator's words.
@@ -68,17 +71,44 @@ def as_text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def server_time(text: str, zone: tzinfo) -> float | None:
+    """Unix time of a LibreNMS timestamp, or None when unreadable.
+
+    Classic rows send "Y-m-d H:i:s" in the *server's* local time with no zone, so `zone` (the
+    backend's `timezone` setting) says where that wall clock hangs; the Eloquent era sends
+    ISO-8601 with `Z` or an offset, which wins over `zone`.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=zone)
+    return when.timestamp()
+
+
 def _info(value: Any) -> dict[str, Any]:
     """`alerts.info` is JSON text ("[]", "{\\"until_clear\\":true}"), sometimes already decoded."""
     if isinstance(value, dict):
         return value
     if isinstance(value, str) and value.strip():
-        try:
-            decoded = json.loads(value)
-        except ValueError:
-            return {}
-        return decoded if isinstance(decoded, dict) else {}
+        return dict(_decoded_info(value))
     return {}
+
+
+@functools.lru_cache(maxsize=256)
+def _decoded_info(text: str) -> tuple[tuple[str, Any], ...]:
+    # A few distinct texts ("[]", the ack's) over thousands of alerts: decode each once.
+    try:
+        decoded = json.loads(text)
+    except ValueError:
+        return ()
+    if not isinstance(decoded, dict):
+        return ()
+    return tuple((k, v) for k, v in decoded.items() if not isinstance(v, (dict, list)))
 
 
 @dataclass(frozen=True)
@@ -218,6 +248,22 @@ PORT_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: What the live graph asks of one port (`columns=` on port stats): small, and enough to plot.
+PORT_STATS_COLUMNS: tuple[str, ...] = (
+    "ifName",
+    "ifAlias",
+    "ifOperStatus",
+    "ifAdminStatus",
+    "ifSpeed",
+    "ifInOctets_rate",
+    "ifOutOctets_rate",
+    "ifInErrors_rate",
+    "ifOutErrors_rate",
+    "poll_time",
+    "poll_period",
+)
+
+
 @dataclass(frozen=True)
 class Port:
     """One interface; rates are octets per second as LibreNMS computed them at its last poll."""
@@ -278,3 +324,37 @@ class PortStats:
             in_errors=as_int(row.get("ifInErrors")),
             out_errors=as_int(row.get("ifOutErrors")),
         )
+
+
+@dataclass(frozen=True)
+class RateSample:
+    """One LibreNMS poll of one port: when it polled and the rates it computed then."""
+
+    poll_time: int
+    in_bps: float
+    out_bps: float
+
+
+class PortSamples:
+    """A port's rate history, bounded: one sample per LibreNMS poll, however often we ask.
+
+    LibreNMS recomputes rates once per `poll_period` (300 s by default); asking more often
+    only repeats the last value, so a sample is added only when `poll_time` moves on.
+    """
+
+    def __init__(self, limit: int = 720) -> None:
+        self.samples: deque[RateSample] = deque(maxlen=limit)
+        self.latest: PortStats | None = None
+
+    def add(self, stats: PortStats) -> bool:
+        """Keep `stats` as the latest; True when it is a new poll (a new point to draw)."""
+        self.latest = stats
+        if stats.poll_time <= 0:
+            return False  # no poll time, no place on the time axis
+        if self.samples and stats.poll_time <= self.samples[-1].poll_time:
+            return False
+        self.samples.append(RateSample(stats.poll_time, stats.port.in_bps, stats.port.out_bps))
+        return True
+
+    def __len__(self) -> int:
+        return len(self.samples)

@@ -33,6 +33,9 @@ CONFIG_CREDENTIALS: dict[str, dict[str, str]] = {
     "kalliope": {"username": KALLIOPE_USERNAME, "password": KALLIOPE_PASSWORD},
 }
 
+# Other keys the lab's backends need: the LibreNMS lab writes Madrid wall-clock timestamps.
+LAB_SETTINGS: dict[str, dict[str, str]] = {"librenms": {"timezone": "Europe/Madrid"}}
+
 
 def lab_config_toml(urls: Mapping[str, str], seed: int, poll_seconds: float = 5) -> str:
     """A config for the lab at `urls` (backend name → base URL), lab credentials included."""
@@ -44,7 +47,13 @@ def lab_config_toml(urls: Mapping[str, str], seed: int, poll_seconds: float = 5)
     ]
     for name in BACKENDS:
         lines += ["", "[[backends]]"]
-        fields = {"name": name, "kind": name, "url": urls[name], **CONFIG_CREDENTIALS[name]}
+        fields = {
+            "name": name,
+            "kind": name,
+            "url": urls[name],
+            **CONFIG_CREDENTIALS[name],
+            **LAB_SETTINGS.get(name, {}),
+        }
         lines += [f"{key} = {json.dumps(value)}" for key, value in fields.items()]
         lines.append(f"poll_seconds = {float(poll_seconds)!r}")
     return "\n".join(lines) + "\n"

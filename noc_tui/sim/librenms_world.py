@@ -18,7 +18,10 @@ from typing import Any
 from noc_tui.clock import Clock
 from noc_tui.sim.common import WORLD_ANCHOR, cet_offset
 
-POLL_PERIOD = 300  # LibreNMS polls every 5 minutes: rates change once per period
+# Real LibreNMS polls every 300 s and its rates change once per period. The lab polls its
+# pretend devices every 10 s so a port graph visibly draws in a demo; the semantics are the
+# same (one value per period, `poll_time` steps by `poll_period`).
+POLL_PERIOD = 10
 LIFECYCLE_STEP = 600  # every 10 minutes one alert moves on
 
 # (prefix, count, os, hardware, ports)
@@ -64,6 +67,8 @@ class LibreNmsWorld:
     alerts: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_alert_id: int = 100
     stepped: int = 0  # lifecycle steps already applied
+    _by_id: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _rules_by_id: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         rng = random.Random(self.seed * 7919 + 4)
@@ -254,11 +259,19 @@ class LibreNmsWorld:
                 return device
         return None
 
+    def device_row(self, device: dict[str, Any]) -> dict[str, Any]:
+        """A device as last polled: an up device was polled in the current period."""
+        if device["status"] != 1:
+            return device  # a down device answers no SNMP: its last poll stays where it was
+        now = self.clock.now()
+        polled = now // POLL_PERIOD * POLL_PERIOD - device["device_id"] % 7
+        return {**device, "last_polled": local_time(polled)}
+
     def port_row(self, port: dict[str, Any]) -> dict[str, Any]:
         """A port with its rates at the last poll: one new value per POLL_PERIOD."""
         now = self.clock.now()
         poll_time = int(now // POLL_PERIOD * POLL_PERIOD)
-        wave = 0.5 + 0.5 * math.sin(poll_time / 3600 + port["phase"])
+        wave = 0.5 + 0.5 * math.sin(poll_time / 300 + port["phase"])
         jitter = random.Random(port["port_id"] * 31 + poll_time).uniform(0.85, 1.15)
         rate_in = int(port["base_rate"] * wave * jitter)
         rate_out = int(port["base_rate"] * (1 - wave / 2) * jitter)
@@ -278,8 +291,12 @@ class LibreNmsWorld:
 
     def alert_row(self, alert: dict[str, Any]) -> dict[str, Any]:
         """`list_alerts()` columns: hostname, alerts.*, then the rule's severity/name/proc/notes."""
-        device = self.device_by(str(alert["device_id"])) or {}
-        rule = next((r for r in self.rules if r["id"] == alert["rule_id"]), {})
+        # Indexes by id: the join runs once per alert, and the bench holds 10,000 of them.
+        if len(self._by_id) != len(self.devices):
+            self._by_id = {d["device_id"]: d for d in self.devices}
+            self._rules_by_id = {r["id"]: r for r in self.rules}
+        device = self._by_id.get(alert["device_id"], {})
+        rule = self._rules_by_id.get(alert["rule_id"], {})
         return {
             "hostname": device.get("hostname", ""),
             **alert,

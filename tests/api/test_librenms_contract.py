@@ -236,13 +236,77 @@ async def test_port_stats_encodes_slash_and_reads_poll_time(make) -> None:  # ty
         {("GET", "/api/v0/devices/r1/ports/xe-0%2F0%2F0"): ok("port_stats")}
     )
     stats = await client.port_stats("r1", "xe-0/0/0")
-    assert transport.asked[0].url.raw_path.decode().endswith("/ports/xe-0%2F0%2F0")
+    path = transport.asked[0].url.raw_path.decode().split("?")[0]
+    assert path.endswith("/ports/xe-0%2F0%2F0")
     assert stats.port.name == "xe-0/0/0" and stats.port.speed_bps == 10_000_000_000
     assert stats.poll_time > 0 and stats.poll_period > 0
     assert stats.port.in_octets_rate > 0
+
+
+async def test_port_stats_asks_only_the_graph_columns(make) -> None:  # type: ignore[no-untyped-def]
+    client, transport, _ = make(
+        {("GET", "/api/v0/devices/r1/ports/xe-0%2F0%2F0"): ok("port_stats_columns")}
+    )
+    stats = await client.port_stats("r1", "xe-0/0/0")
+    columns = query(transport.asked[0])["columns"][0].split(",")
+    assert {"ifInOctets_rate", "ifOutOctets_rate", "poll_time", "poll_period"} <= set(columns)
+    assert stats.poll_period == 300 and stats.poll_time == 1795367112
+    assert stats.port.in_bps == 456789012 * 8 and stats.port.oper_status == "up"
+
+
+async def test_port_stats_of_an_unknown_port_in_old_releases_is_not_found(make) -> None:  # type: ignore[no-untyped-def]
+    # Older releases answer 200 with only the computed fields ("0 bps"...) (§6.2).
+    body = '{"status": "ok", "port": {"in_rate": "0 bps", "out_rate": "0 bps"}, "count": 2}'
+    client, _, _ = make({("GET", "/api/v0/devices/r1/ports/nope"): ok(body)})
+    with pytest.raises(NotFound):
+        await client.port_stats("r1", "nope")
+
+
+@pytest.mark.parametrize(
+    ("zone", "hours"), [("UTC", 0), ("Europe/Madrid", 1), ("America/New_York", -5)]
+)
+def test_zone_less_timestamps_read_in_the_server_zone(zone: str, hours: int) -> None:
+    from zoneinfo import ZoneInfo
+
+    from noc_tui.api.librenms_models import server_time
+
+    as_utc = server_time("2026-11-22 10:00:00", ZoneInfo("UTC"))
+    assert as_utc is not None
+    # 10:00 on a Madrid wall clock happened an hour before 10:00 UTC.
+    assert server_time("2026-11-22 10:00:00", ZoneInfo(zone)) == as_utc - hours * 3600
+    # The Eloquent era's ISO stamps carry their zone: the setting does not apply.
+    assert server_time("2026-11-22T10:00:00.000000Z", ZoneInfo(zone)) == as_utc
+    assert server_time("", ZoneInfo(zone)) is None and server_time("soon", ZoneInfo(zone)) is None
+
+
+def test_server_zone_comes_from_the_timezone_setting(make) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    client, _, _ = make({})
+    assert str(client.server_zone) == "UTC"  # nothing said: UTC
+    client.settings = dataclasses.replace(client.settings, extra={"timezone": "Europe/Madrid"})
+    assert str(client.server_zone) == "Europe/Madrid"
 
 
 async def test_error_envelope_on_500_keeps_server_words(make) -> None:  # type: ignore[no-untyped-def]
     client, _, _ = make({("GET", "/api/v0/rules"): ok("server_error", 500)})
     with pytest.raises(ServerError):
         await client.rules()
+
+
+def test_unknown_timezone_is_a_config_error_naming_the_key(tmp_path: Path) -> None:
+    from noc_tui.config import ConfigError, load_config
+
+    text = (
+        '[[backends]]\nname = "nms"\nkind = "librenms"\nurl = "https://nms.example.net"\n'
+        'token = "t"\ntimezone = "{zone}"\n'
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(text.format(zone="Europe/Madird"))
+    path.chmod(0o600)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    assert "[[backends]] nms timezone" in str(caught.value)
+    assert "Europe/Madird" in str(caught.value)
+    path.write_text(text.format(zone="Europe/Madrid"))
+    assert load_config(path, env={}).backends[0].extra["timezone"] == "Europe/Madrid"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from noc_tui.ui.screens.alert_ack import AckDialog
-from noc_tui.ui.screens.alerts import AlertsScreen
+from noc_tui.ui.screens.alerts import COLUMNS, AlertsScreen
 from noc_tui.ui.widgets.live_table import LiveTable
 from tests.ui.helpers import live_console
 
@@ -18,8 +18,8 @@ async def wait_until(pilot, check, tries: int = 300) -> None:  # type: ignore[no
     raise AssertionError("condition not reached")
 
 
-def cell(table: LiveTable, key: str, column: int) -> str:
-    return str(table.get_row(key)[column])
+def cell(table: LiveTable, key: str, column: str) -> str:
+    return str(table.get_row(key)[[c.key for c in COLUMNS].index(column)])
 
 
 async def test_ack_with_note_reaches_the_lab_and_the_row(clean_lab) -> None:  # type: ignore[no-untyped-def]
@@ -44,13 +44,13 @@ async def test_ack_with_note_reaches_the_lab_and_the_row(clean_lab) -> None:  # 
         await pilot.press("enter")
         await wait_until(pilot, lambda: world.alerts[target]["state"] == 2)
         assert world.alerts[target]["note"].endswith("fibre cut, ticket 42")
-        await wait_until(pilot, lambda: cell(table, key, 4) == "acknowledged")
+        await wait_until(pilot, lambda: cell(table, key, "state") == "acknowledged")
         assert table.cursor_key == key
         await pilot.press("u")
         await wait_until(pilot, lambda: app.screen is not screen)
         await pilot.press("y")
         await wait_until(pilot, lambda: world.alerts[target]["state"] == 1)
-        await wait_until(pilot, lambda: cell(table, key, 4) == "alert")
+        await wait_until(pilot, lambda: cell(table, key, "state") == "alert")
 
 
 async def test_escape_cancels_and_bulk_ack(clean_lab) -> None:  # type: ignore[no-untyped-def]

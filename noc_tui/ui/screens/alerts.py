@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import re
-import time
+import zoneinfo
+from collections.abc import Callable
+from datetime import tzinfo
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from noc_tui.api.errors import BackendError
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Alert
-from noc_tui.ui.format import age_text, truncate
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.alert_ack import AckDialog, default_note
 from noc_tui.ui.screens.alert_detail import AlertDetailScreen
+from noc_tui.ui.screens.alert_rows import AlertRows, haystack, last_note
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.widgets.confirm import ConfirmAction
-from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
+from noc_tui.ui.widgets.live_table import Column, LiveTable
 
 SEVERITY_LOOK = {  # symbol, theme variable
     "critical": ("✗", "state-down"),
@@ -29,38 +30,49 @@ SEVERITY_LOOK = {  # symbol, theme variable
 }
 STATE_FILTERS = ("not ok", "all", "alert", "acknowledged")
 SEVERITY_FILTERS = ("any", "critical", "warning")
+# Severity, state and age first: at 80 columns they are what must stay in sight.
 COLUMNS = (
     Column("sel", " ", 1),
     Column("severity", "Severity", 10),
+    Column("state", "State", 12),
+    Column("age", "Age", 4),
     Column("host", "Hostname", 28),
     Column("rule", "Rule", 26),
-    Column("state", "State", 13),
-    Column("age", "Age", 6),
     Column("note", "Note", 30),
 )
 
 
-# LibreNMS prefixes each note line with "<date> - Ack (<user>) ": the table shows the words.
-NOTE_PREFIX = re.compile(r"^.*? - (?:Un)?Ack \([^)]*\) ?")
+UTC = zoneinfo.ZoneInfo("UTC")
 
 
-def last_note(note: str) -> str:
-    lines = [line for line in note.splitlines() if line.strip()]
-    return NOTE_PREFIX.sub("", lines[-1]) if lines else ""
+# Urgency of a state when sorting by state: still getting worse on top, settled at the bottom.
+STATE_URGENCY = {3: 0, 1: 1, 5: 2, 4: 3, 2: 4, 0: 5}
+SortKey = Callable[[Alert], tuple[Any, ...]]
+# Every column sorts the same way on ties: most severe, then oldest (one timezone per server,
+# so the "Y-m-d H:i:s" text orders like the time it names).
+SORTS: dict[str, SortKey] = {
+    "severity": lambda a: (-a.severity_rank, a.timestamp, a.id),
+    "host": lambda a: (a.hostname.lower(), -a.severity_rank, a.timestamp, a.id),
+    "rule": lambda a: (a.rule_name.lower(), -a.severity_rank, a.timestamp, a.id),
+    "state": lambda a: (STATE_URGENCY.get(a.state, 9), -a.severity_rank, a.timestamp, a.id),
+    "age": lambda a: (a.timestamp, -a.severity_rank, a.id),
+    "note": lambda a: (not a.note, last_note(a.note).lower(), a.timestamp, a.id),
+}
+SORT_WORDS = {
+    "severity": "most severe first",
+    "host": "hostname A→Z",
+    "rule": "rule A→Z",
+    "state": "most urgent state first",
+    "age": "oldest first",
+    "note": "noted first",
+}
 
 
-def alert_timestamp(alert: Alert) -> float:
-    try:
-        return time.mktime(
-            time.strptime(alert.timestamp[:19].replace("T", " "), "%Y-%m-%d %H:%M:%S")
-        )
-    except ValueError:
-        return 0.0
-
-
-def sort_alerts(alerts: list[Alert]) -> list[Alert]:
-    """Most severe first, then oldest first (the longest-standing problem on top)."""
-    return sorted(alerts, key=lambda a: (-a.severity_rank, a.timestamp, a.id))
+def sort_alerts(
+    alerts: list[Alert], column: str = "severity", reverse: bool = False
+) -> list[Alert]:
+    """Default: most severe first, then oldest first (the longest-standing problem on top)."""
+    return sorted(alerts, key=SORTS[column], reverse=reverse)
 
 
 def keep(alert: Alert, state: str, severity: str, text: str) -> bool:
@@ -70,10 +82,7 @@ def keep(alert: Alert, state: str, severity: str, text: str) -> bool:
         return False
     if severity != "any" and alert.severity != severity:
         return False
-    if text:
-        hay = f"{alert.hostname} {alert.rule_name} {alert.note} {alert.state_word}".lower()
-        return text in hay
-    return True
+    return text in haystack(alert) if text else True
 
 
 class AlertsScreen(NocScreen):
@@ -85,6 +94,8 @@ class AlertsScreen(NocScreen):
         Binding("space", "select", "Select"),
         Binding("s", "cycle_state", "State"),
         Binding("v", "cycle_severity", "Severity"),
+        Binding("o", "cycle_sort", "Sort"),
+        Binding("O", "reverse_sort", "Reverse sort", show=False),
         Binding("slash", "search", "Filter"),
         Binding("escape", "clear_search", "Clear", show=False),
     ]
@@ -102,7 +113,14 @@ class AlertsScreen(NocScreen):
         self.severity_filter = "any"
         self.text = (search or "").lower()
         self.seen_critical: set[int] | None = None
-        self.message = ""
+        self.message = ""  # the last poll's trouble, cleared by the next good poll
+        self.action_message = ""  # the last ack/unmute's outcome, until the next one
+        self.sort_column = "severity"
+        self.sort_reverse = False
+        self.worked = AlertRows()
+        self._sorted: list[Alert] | None = None  # every alert in table order
+        self._badge_styles: tuple[str, ...] = ()
+        self._badge_texts: dict[str, Text] = {}
 
     @property
     def client(self) -> LibreNmsClient | None:
@@ -137,6 +155,8 @@ class AlertsScreen(NocScreen):
         else:
             self.message = ""
             self.alerts = {a.id: a for a in message.value}
+            self.worked.polled(message.value)
+            self._sorted = None
             self.selected &= set(self.alerts)
             self._notify_new_critical()
         self.render_rows()
@@ -154,37 +174,40 @@ class AlertsScreen(NocScreen):
         self.seen_critical = (self.seen_critical or set()) | critical
 
     def visible(self) -> list[Alert]:
-        shown = [
-            a
-            for a in self.alerts.values()
-            if keep(a, self.state_filter, self.severity_filter, self.text)
-        ]
-        return sort_alerts(shown)
+        """The filtered alerts in table order. Sorted once per poll or sort change, not per
+        keystroke; each alert's filter text is built once per change of that alert."""
+        if self._sorted is None:
+            everything = list(self.alerts.values())
+            self._sorted = sort_alerts(everything, self.sort_column, self.sort_reverse)
+        state, severity, text = self.state_filter, self.severity_filter, self.text
+        if state == "not ok" and severity == "any":  # the default, on every keystroke
+            shown = [a for a in self._sorted if a.state != 0]
+        else:
+            shown = [a for a in self._sorted if keep(a, state, severity, "")]
+        if not text:
+            return shown
+        hay = self.worked.hay_of(shown, self._zone())
+        return [a for a, words in zip(shown, hay, strict=True) if text in words]
+
+    def _badges(self) -> dict[str, Text]:
+        """One Text per severity shared by every row (10,000 alerts, three distinct cells),
+        made again only when the theme's colours change."""
+        colours = self.app.theme_variables
+        styles = tuple(colours.get(variable, "") for _, variable in SEVERITY_LOOK.values())
+        if styles != self._badge_styles:
+            self._badge_styles = styles
+            self._badge_texts = {
+                name: Text(f"{symbol} {name}", style=style)
+                for (name, (symbol, _)), style in zip(SEVERITY_LOOK.items(), styles, strict=True)
+            }
+        return self._badge_texts
+
+    def _zone(self) -> tzinfo:
+        return self.client.server_zone if self.client else UTC
 
     def render_rows(self) -> None:
-        now = self.noc.clock.now()
-        colours = self.app.theme_variables
-        rows = []
-        for alert in self.visible():
-            symbol, variable = SEVERITY_LOOK.get(alert.severity, ("?", "state-unknown"))
-            severity = Text(f"{symbol} {alert.severity or '?'}", style=colours.get(variable, ""))
-            note = last_note(alert.note)
-            rows.append(
-                Row(
-                    str(alert.id),
-                    (
-                        "●" if alert.id in self.selected else " ",
-                        severity,
-                        alert.hostname,
-                        alert.rule_name or f"rule {alert.rule_id}",
-                        alert.state_word,
-                        age_text(max(0.0, now - alert_timestamp(alert)))
-                        if alert.timestamp
-                        else "?",
-                        truncate(note, 30),
-                    ),
-                )
-            )
+        zone, now = self._zone(), self.noc.clock.now()
+        rows = self.worked.rows(self.visible(), zone, now, self.selected, self._badges())
         self.query_one(LiveTable).show(rows)
         self._summary(len(rows))
 
@@ -193,13 +216,46 @@ class AlertsScreen(NocScreen):
             f"{count} alerts",
             f"state: {self.state_filter} (s)",
             f"severity: {self.severity_filter} (v)",
+            f"sort: {self.sort_column}{' ↑' if self.sort_reverse else ''} (o)",
         ]
         if self.text:
             parts.append(f"filter: {self.text!r}")
         if self.selected:
             parts.append(f"{len(self.selected)} selected")
-        line = " · ".join(parts) + (f"   {self.message}" if self.message else "")
+        trouble = "   ".join(m for m in (self.message, self.action_message) if m)
+        line = " · ".join(parts) + (f"   {trouble}" if trouble else "")
         self.query_one("#alert-summary", Static).update(Text(line))
+
+    # -- sorting ----------------------------------------------------------------------
+
+    def sort_by(self, column: str, reverse: bool = False) -> None:
+        """Re-sort; the cursor stays on the same alert and is scrolled into view."""
+        self.sort_column, self.sort_reverse = column, reverse
+        self._sorted = None
+        self.render_rows()
+        table = self.query_one(LiveTable)
+        if table.row_count:
+            table.move_cursor(row=table.cursor_row, scroll=True)
+        self.notify(f"Sorted by {column}: {self._sort_words()}", timeout=2)
+
+    def _sort_words(self) -> str:
+        words = SORT_WORDS[self.sort_column]
+        return f"reversed ({words})" if self.sort_reverse else words
+
+    def action_cycle_sort(self) -> None:
+        order = list(SORTS)
+        self.sort_by(order[(order.index(self.sort_column) + 1) % len(order)])
+
+    def action_reverse_sort(self) -> None:
+        self.sort_by(self.sort_column, not self.sort_reverse)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a header sorts by it; a second click on the same header reverses."""
+        column = str(event.column_key.value)
+        if column not in SORTS:
+            return
+        reverse = not self.sort_reverse if column == self.sort_column else False
+        self.sort_by(column, reverse)
 
     # -- filters --------------------------------------------------------------------
 
@@ -332,10 +388,15 @@ class AlertsScreen(NocScreen):
     def _after_action(self, verb: str, count: int, failed: list[str]) -> None:
         """Say what happened; rows change only when the server's answer says so (a re-poll)."""
         if failed:
-            self.notify("✗ " + failed[0], severity="error", timeout=8)
+            self.action_message = f"✗ not {verb}: {failed[0]}"
+            if len(failed) < count:
+                self.action_message += f" ({count - len(failed)} of {count} {verb})"
+            self.notify(self.action_message, severity="error", timeout=8)
         else:
+            self.action_message = ""
             self.notify(f"✓ {count} alert(s) {verb}")
         self.selected.clear()
+        self._summary(self.query_one(LiveTable).row_count)
         self.refresh_data()
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Device
@@ -149,3 +150,13 @@ class LibreNmsDevicesPane(DevicePane):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "lnms-filter":
             self.query_one(LiveTable).focus()
+
+    @on(DataTable.RowSelected, "#lnms-devices")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        """`enter` on a device: its details and ports."""
+        from noc_tui.ui.screens.librenms_device import LibreNmsDeviceScreen
+
+        client = self.client
+        device = next((d for d in self.devices if str(d.id) == event.row_key.value), None)
+        if client is not None and device is not None:
+            self.app.push_screen(LibreNmsDeviceScreen(client, device))

@@ -1,0 +1,179 @@
+"""One LibreNMS device: its details and its ports; `enter` on a port opens its live graph.
+
+Device and ports are one poll job, so the two never disagree; a device without ports (the
+server's 404 "No ports found") says "no ports" in place, and a failed poll keeps the last
+values on screen with the reason above them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from noc_tui.api.librenms import LibreNmsClient
+from noc_tui.api.librenms_models import Device, Port, server_time
+from noc_tui.ui.format import age_text, label_grid
+from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.screens.alert_detail import uptime_text
+from noc_tui.ui.screens.base import NocScreen
+from noc_tui.ui.widgets.librenms_format import (
+    device_status_text,
+    port_status_text,
+    rate_text,
+    speed_text,
+)
+from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
+
+# 74 columns in all: the whole table fits an 80-column terminal.
+PORT_COLUMNS = (
+    Column("name", "Port", 11),
+    Column("alias", "Alias", 14),
+    Column("status", "Status", 12),
+    Column("speed", "Speed", 5),
+    Column("in", "In", 10),
+    Column("out", "Out", 10),
+)
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    device: Device
+    ports: list[Port]
+
+
+class LibreNmsDeviceScreen(NocScreen):
+    TITLE = "LibreNMS device"
+    NAME = "devices"
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    DEFAULT_CSS = """
+    LibreNmsDeviceScreen #lnms-device-head { text-style: bold; padding: 0 1; }
+    LibreNmsDeviceScreen #lnms-device-message { height: auto; padding: 0 1; color: $warning; }
+    LibreNmsDeviceScreen #lnms-device-detail { height: auto; padding: 0 1; }
+    LibreNmsDeviceScreen .section { text-style: bold; padding: 0 1; margin-top: 1; }
+    LibreNmsDeviceScreen #lnms-no-ports { height: auto; padding: 0 1; }
+    LibreNmsDeviceScreen #lnms-ports { height: 1fr; }
+    """
+
+    def __init__(self, client: LibreNmsClient, device: Device) -> None:
+        super().__init__()
+        self.client = client
+        self.device = device
+        self.ports: list[Port] | None = None  # None: not read yet
+        self.message = ""
+
+    @property
+    def job_key(self) -> str:
+        return f"librenms:device:{self.device.id}"
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.device.hostname, id="lnms-device-head", markup=False)
+            yield Static("", id="lnms-device-message", markup=False)
+            yield Static("", id="lnms-device-detail")
+            yield Static("Ports   (enter: live bandwidth graph)", classes="section")
+            yield Static("… loading the ports", id="lnms-no-ports", markup=False)
+            yield LiveTable(id="lnms-ports")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#lnms-ports", LiveTable)
+        table.set_columns(PORT_COLUMNS)
+        table.focus()
+        self._show_device()
+
+    def poll_jobs(self) -> list[PollJob[Any]]:
+        every = min(self.client.settings.poll_seconds, 10.0)  # one device is cheap to watch
+        return [PollJob(self.job_key, self.client.name, every, self._fetch)]
+
+    async def _fetch(self) -> DeviceView:
+        # Both at once; ports() turns the "No ports found" 404 into an empty list.
+        device, ports = await asyncio.gather(
+            self.client.device(self.device.id), self.client.ports(self.device.id)
+        )
+        return DeviceView(device, ports)
+
+    def polled(self, message: Polled) -> None:
+        if message.key != self.job_key:
+            return
+        if message.error is not None:
+            shown = "the last values below" if self.ports is not None else "nothing yet"
+            self._say(f"✗ {message.error.title}: showing {shown}")
+            if self.ports is None:
+                self.query_one("#lnms-no-ports", Static).update("✗ ports not read")
+            return
+        self._say("")
+        view: DeviceView = message.value
+        self.device, self.ports = view.device, view.ports
+        self._show_device()
+        self._show_ports()
+
+    # -- showing --------------------------------------------------------------------------
+
+    def _say(self, text: str) -> None:
+        self.message = text
+        box = self.query_one("#lnms-device-message", Static)
+        box.update(text)
+        box.display = bool(text)
+
+    def _show_device(self) -> None:
+        d, colours = self.device, self.app.theme_variables
+        polled = d.last_polled or "never"
+        when = server_time(d.last_polled, self.client.server_zone) if d.last_polled else None
+        if when is not None:
+            polled += f" ({age_text(max(0.0, self.noc.clock.now() - when))} ago)"
+        rows: list[tuple[str, str | Text]] = [
+            ("Status", device_status_text(d, colours)),
+            ("Hostname", f"{d.hostname}   IP {d.ip or '—'}"),
+            ("sysName", d.sys_name or "—"),
+            ("OS", f"{d.os or '—'} {d.version}".rstrip()),
+            ("Hardware", d.hardware or "—"),
+            ("Location", d.location or "—"),
+            ("Uptime", uptime_text(d.uptime_seconds) if d.up and d.uptime_seconds else "—"),
+            ("Last polled", polled),
+        ]
+        self.query_one("#lnms-device-detail", Static).update(label_grid(rows))
+        head = Text(f"{d.hostname}  ")
+        head.append_text(device_status_text(d, colours))
+        self.query_one("#lnms-device-head", Static).update(head)
+
+    def _show_ports(self) -> None:
+        colours = self.app.theme_variables
+        ports = self.ports or []
+        rows = [
+            Row(
+                str(p.id or p.name),
+                (
+                    p.name,
+                    p.alias or "—",
+                    port_status_text(p, colours),
+                    speed_text(p.speed_bps),
+                    rate_text(p.in_bps),
+                    rate_text(p.out_bps),
+                ),
+            )
+            for p in ports
+        ]
+        self.query_one("#lnms-ports", LiveTable).show(rows)
+        note = self.query_one("#lnms-no-ports", Static)
+        note.update("" if rows else "no ports: LibreNMS knows no interfaces on this device")
+        note.display = not rows
+        self.query_one("#lnms-ports", LiveTable).display = bool(rows)
+
+    # -- keys -----------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#lnms-ports")
+    def _open_port(self, event: DataTable.RowSelected) -> None:
+        from noc_tui.ui.screens.librenms_port import PortGraphScreen
+
+        key = str(event.row_key.value)
+        port = next((p for p in self.ports or [] if str(p.id or p.name) == key), None)
+        if port is not None:
+            self.app.push_screen(PortGraphScreen(self.client, self.device, port))

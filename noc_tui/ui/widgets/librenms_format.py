@@ -1,0 +1,70 @@
+"""How LibreNMS devices and ports read on screen: symbol and word for every state, SI rates."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from noc_tui.api.librenms_models import Device, Port
+
+# ifOperStatus words as LibreNMS sends them → (symbol, word shown, theme variable).
+OPER_LOOK: dict[str, tuple[str, str, str]] = {
+    "up": ("✓", "up", "state-ok"),
+    "down": ("✗", "down", "state-down"),
+    "lowerLayerDown": ("✗", "lower down", "state-down"),  # short: the table is 80 wide
+    "dormant": ("▲", "dormant", "state-degraded"),
+    "testing": ("▲", "testing", "state-degraded"),
+    "notPresent": ("–", "absent", "state-unknown"),
+    "unknown": ("?", "unknown", "state-unknown"),
+}
+
+
+def device_status_text(device: Device, colours: dict[str, str]) -> Text:
+    """`✓ up`, `✗ down (icmp)`, `– disabled`: the same words as the devices table."""
+    if device.disabled:
+        return Text("– disabled", style=colours.get("state-unknown", ""))
+    if device.up:
+        return Text("✓ up", style=colours.get("state-ok", ""))
+    reason = f" ({device.down_reason})" if device.down_reason else " (no reason given)"
+    return Text(f"✗ down{reason}", style=colours.get("state-down", "") + " bold")
+
+
+def port_status_text(port: Port, colours: dict[str, str]) -> Text:
+    # Shut down on purpose is not a fault: say so before the oper status.
+    if port.admin_status == "down":
+        return Text("– admin down", style=colours.get("state-unknown", ""))
+    symbol, word, variable = OPER_LOOK.get(
+        port.oper_status, ("?", port.oper_status or "unknown", "state-unknown")
+    )
+    return Text(f"{symbol} {word}", style=colours.get(variable, ""))
+
+
+def si(value: float, unit: str) -> str:
+    """1234567 → "1.23 M<unit>": three significant digits, the way operators read rates."""
+    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= factor:
+            scaled = value / factor
+            return f"{scaled:.3g} {prefix}{unit}"
+    return f"{value:.0f} {unit}"
+
+
+def rate_text(bits_per_second: float) -> str:
+    return si(bits_per_second, "b/s")
+
+
+def speed_text(bits_per_second: int) -> str:
+    """Interface speed as on a port label: 10G, 1G, 100M; unknown when LibreNMS has 0/null."""
+    if bits_per_second <= 0:
+        return "—"
+    for factor, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if bits_per_second >= factor:
+            return f"{bits_per_second / factor:g}{prefix}"
+    return f"{bits_per_second}"
+
+
+def bps_scale(values: list[float]) -> tuple[float, str]:
+    """Divide by, and unit, so a graph's axis reads in round numbers."""
+    top = max(values, default=0.0)
+    for factor, unit in ((1e9, "Gb/s"), (1e6, "Mb/s"), (1e3, "kb/s")):
+        if top >= factor:
+            return factor, unit
+    return 1.0, "b/s"
