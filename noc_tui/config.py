@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import subprocess
 import tomllib
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -307,6 +309,7 @@ def _parse_backend(
     if privacy and not privacy_md5:
         privacy_md5 = Secret(hashlib.md5(privacy.reveal().encode()).hexdigest())
     known = {"page_size", "rate_limit_per_second", "action_method", "api_version", "timezone"}
+    _check_timezone(reader)
     return BackendSettings(
         name=name,
         kind=kind,
@@ -320,12 +323,48 @@ def _parse_backend(
         timeout_seconds=reader.positive("timeout_seconds", 8.0),
         verify_tls=reader.get("verify_tls", bool, True, "true or false"),
         ca_file=ca_file,
-        tls_fingerprint=reader.get("tls_fingerprint", str, None, "a SHA-256 fingerprint"),
+        tls_fingerprint=_fingerprint(reader),
         max_concurrency=int(reader.positive("max_concurrency", 4)),
         realm=reader.get("realm", str, None, "a realm name"),
         login_path=reader.get("login_path", str, "/api/v2/auth/login", "a path"),
         extra={key: raw[key] for key in known if key in raw},
     )
+
+
+def normalise_fingerprint(text: str) -> str | None:
+    """'AB:CD:…', 'abcd…', 'sha256/AB CD …' → 64 lower-case hex digits; None if not SHA-256."""
+    cleaned = text.strip().lower()
+    for prefix in ("sha256//", "sha256/", "sha256:", "sha-256:", "sha256 ", "sha-256 "):
+        cleaned = cleaned.removeprefix(prefix)
+    cleaned = re.sub(r"[\s:\-]", "", cleaned)
+    return cleaned if re.fullmatch(r"[0-9a-f]{64}", cleaned) else None
+
+
+def _fingerprint(reader: _Reader) -> str | None:
+    """`tls_fingerprint`: SHA-256 of the server's certificate (as `openssl x509 -fingerprint
+    -sha256` prints it); it pins that certificate, see api/tls.py."""
+    raw = reader.get("tls_fingerprint", str, None, "a SHA-256 fingerprint")
+    if raw is None:
+        return None
+    normal = normalise_fingerprint(raw)
+    if normal is None:
+        raise reader.fail(
+            "tls_fingerprint",
+            "expected a SHA-256 fingerprint: 64 hex digits, colons allowed "
+            "(openssl x509 -noout -fingerprint -sha256 -in cert.pem)",
+        )
+    return normal
+
+
+def _check_timezone(reader: _Reader) -> None:
+    """`timezone`: the server's zone for timestamps sent without one (LibreNMS); must exist."""
+    zone = reader.get("timezone", str, None, 'a time zone name such as "Europe/Madrid"')
+    if zone is None:
+        return
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise reader.fail("timezone", f'unknown time zone {zone!r}; e.g. "Europe/Madrid"') from None
 
 
 def _secret(

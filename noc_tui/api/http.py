@@ -31,6 +31,7 @@ from noc_tui.api.errors import (
     ServerError,
 )
 from noc_tui.api.health import BackendHealth
+from noc_tui.api.tls import pinned_context
 from noc_tui.api.translate import error_for_status, generic_message, safe_url, translate_exception
 from noc_tui.audit import AuditLog
 from noc_tui.clock import SYSTEM_CLOCK, Clock
@@ -62,6 +63,9 @@ def _default_tls_context() -> ssl.SSLContext:
 def _tls_verify(settings: BackendSettings) -> ssl.SSLContext | bool:
     if not settings.url.startswith("https://"):
         return False  # plain http: no context is ever used, so do not build one
+    if settings.tls_fingerprint:
+        # The pin wins over verify_tls = false: it is checked in the handshake (api/tls.py).
+        return pinned_context(settings.tls_fingerprint, settings.ca_file)
     if settings.ca_file:
         return ssl.create_default_context(cafile=settings.ca_file)
     if settings.verify_tls:

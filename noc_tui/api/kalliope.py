@@ -6,27 +6,56 @@ Bodies are parsed with lxml from bytes, so the XML declaration's encoding wins; 
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import AsyncIterator
-from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 from lxml import etree
 
 from noc_tui.api.auth import Auth, BasicAuth, NoAuth
 from noc_tui.api.base import ApiClient, PingResult
-from noc_tui.api.errors import AuthFailed, MalformedResponse, ServerError
-from noc_tui.api.kalliope_cdr import (
-    CDR_ERRORS,
-    Call,
-    CdrParser,
-    CdrQuery,
-    day_windows,
-    request_body,
+from noc_tui.api.errors import (
+    BackendError,
+    MalformedResponse,
+    NotFound,
+    ServerError,
 )
-from noc_tui.api.kalliope_models import Extension, Registration, extension, flag, registration
+from noc_tui.api.kalliope_cdr import Call, CdrQuery, LicenseBlocked
+from noc_tui.api.kalliope_cdr_stream import export_csv, stream_calls
+from noc_tui.api.kalliope_models import (
+    Callgroup,
+    Conference,
+    Extension,
+    ExtensionConfig,
+    Registration,
+    VoicemailCount,
+    callgroup,
+    conference,
+    extension,
+    extension_config,
+    flag,
+    registration,
+    voicemail_count,
+)
 
 LICENSE_ERRORS = {1: "license missing", 2: "license expired", 3: "license disabled"}
+
+# "Callgroup not exists" (API 1.1 tables): the operator asked for something that is not there.
+NOT_FOUND_CODES = frozenset({("callgroups", "15"), ("callgroup", "15")})
+SUPPORTED_API_VERSIONS = (3,)  # V4 (X-authenticate digest, /rest/cdr/<format>) comes later
+
+
+class UnsupportedApi(BackendError):
+    """The backend's configured API generation is one this console does not speak yet."""
+
+    kind = "unsupported"
+    label = "not supported"
+
+
+_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 # A parser that will not fetch external entities or DTDs named by a hostile body.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -49,20 +78,63 @@ class KalliopeClient(ApiClient):
         message = root.findtext(".//error/message")
         return message or ""
 
+    @property
+    def api_version(self) -> int | None:
+        """The configured generation (`api_version`, default 3); None when it is not a number."""
+        raw = self.settings.extra.get("api_version", 3)
+        try:
+            return int(str(raw).strip().lower().lstrip("v"))
+        except ValueError:
+            return None
+
+    def require_supported_api(self) -> None:
+        """Raise before any request when the PBX speaks an API we do not (V4 for now)."""
+        version = self.api_version
+        if version in SUPPORTED_API_VERSIONS:
+            return
+        raw = self.settings.extra.get("api_version")
+        detail = (
+            f"API V{version} not supported yet; this console speaks API 1.1 (V3): "
+            "set api_version = 3 if the PBX still serves /rest/ V3"
+            if version is not None
+            else f"api_version {raw!r} is not a version number (expected 3)"
+        )
+        raise UnsupportedApi(self.name, detail)
+
     async def get_xml(self, path: str, params: dict[str, str] | None = None) -> etree._Element:
         """GET a /rest/ resource with a fresh request_id and return the checked response root."""
+        self.require_supported_api()
         request_id = secrets.token_hex(4)
         query = {"request_id": request_id, **(params or {})}
         response = await self.session.request("GET", path, params=query)
         return self.parse(response, request_id)
 
     async def registrations(self, exten: str = "") -> list[Registration]:
-        root = await self.get_xml(f"/rest/users/registrations/{exten}")
+        root = await self.get_xml(f"/rest/users/registrations/{_segment(exten)}")
         return [registration(node) for node in root.iterfind("registrations/registration")]
 
     async def extensions(self, exten: str = "") -> list[Extension]:
-        root = await self.get_xml(f"/rest/users/brief/{exten}")
+        root = await self.get_xml(f"/rest/users/brief/{_segment(exten)}")
         return [extension(node) for node in root.iterfind("users/user")]
+
+    async def extension_configs(self, exten: str = "") -> list[ExtensionConfig]:
+        """Extended configuration; SIP/voicemail/GUI secrets come back only as "set or not"."""
+        root = await self.get_xml(f"/rest/users/configs/{_segment(exten)}")
+        return [extension_config(node) for node in root.iterfind("configs/config")]
+
+    async def voicemail_count(self, mailbox: str) -> VoicemailCount | None:
+        """Urgent, new and old messages; None when the PBX has no such mailbox."""
+        root = await self.get_xml(f"/rest/voicemails/count/{_segment(mailbox)}")
+        node = root.find("voicemails/voicemail")
+        return None if node is None else voicemail_count(node)
+
+    async def callgroups(self, group_id: str = "") -> list[Callgroup]:
+        root = await self.get_xml(f"/rest/pbx/callgroups/{_segment(group_id)}".rstrip("/"))
+        return [callgroup(node) for node in root.iterfind("callgroups/callgroup")]
+
+    async def conferences(self) -> list[Conference]:
+        root = await self.get_xml("/rest/pbx/conferences")
+        return [conference(node) for node in root.iterfind("conferences/conference")]
 
     async def pending(self) -> bool:
         return flag(await self.get_xml("/rest/pbx/pending"), "pbx_pending")
@@ -74,55 +146,16 @@ class KalliopeClient(ApiClient):
     async def revert(self) -> bool:
         return await self._put_action("revert pending changes", "/rest/pbx/revert", "pbx_reverted")
 
-    async def cdr(self, query: CdrQuery) -> AsyncIterator[list[Call]]:
-        """Calls of the query, one batch per day window, each call once (by unique_id/id)."""
-        seen: set[str] = set()
-        for begin, end in _windows(query):
-            request_id = secrets.token_hex(4)
-            response = await self.session.request(
-                "POST",
-                "/rest/cdr",
-                content=request_body(query, begin, end, request_id),
-                headers={"Content-Type": "application/xml; charset=UTF-8"},
-                query=True,
-            )
-            parser = CdrParser()
-            batch: list[Call] = []
-            try:
-                body = response.content
-                for start in range(0, len(body), 1 << 16):
-                    batch += parser.feed(body[start : start + (1 << 16)])
-                batch += parser.close()
-            except etree.XMLSyntaxError as exc:
-                raise self.malformed(f"the CDR XML does not parse ({exc.msg})") from None
-            if parser.error:
-                code, message = parser.error
-                raise ServerError(self.name, f"CDR code {code}: {CDR_ERRORS.get(code, message)}")
-            if not batch:
-                self.parse(response, request_id)  # license block or <error> in a short answer
-            fresh = [call for call in batch if call.key not in seen]
-            seen.update(call.key for call in fresh)
-            yield fresh
+    def cdr(self, query: CdrQuery) -> AsyncIterator[list[Call]]:
+        """Calls of the query in batches, newest first, each call once (kalliope_cdr_stream)."""
+        return stream_calls(self, query)
 
-    async def cdr_csv(self, query: CdrQuery) -> str:
-        """The PBX's own CSV of the query (Accept: text/csv), one header, windows joined."""
-        parts: list[str] = []
-        for begin, end in _windows(query):
-            request_id = secrets.token_hex(4)
-            response = await self.session.request(
-                "POST",
-                "/rest/cdr",
-                content=request_body(query, begin, end, request_id),
-                headers={"Content-Type": "application/xml; charset=UTF-8", "Accept": "text/csv"},
-                query=True,
-            )
-            if response.content.lstrip().startswith(b"<"):
-                self.parse(response, request_id)  # an XML error instead of CSV
-            lines = decode(response).splitlines()
-            parts += lines if not parts else lines[1:]
-        return "\n".join(parts) + ("\n" if parts else "")
+    async def export_cdr_csv(self, query: CdrQuery, path: Path) -> int:
+        """The PBX's own CSV of the query written to `path`; returns the number of rows."""
+        return await export_csv(self, query, path)
 
     async def _put_action(self, action: str, path: str, answer: str) -> bool:
+        self.require_supported_api()
         request_id = secrets.token_hex(4)
         body = etree.Element("kpbx_request")
         etree.SubElement(body, "request_id").text = request_id
@@ -139,7 +172,7 @@ class KalliopeClient(ApiClient):
 
     def parse(self, response: httpx.Response, request_id: str | None) -> etree._Element:
         try:
-            root = etree.fromstring(response.content, _PARSER)
+            root = _xml_root(response)
         except etree.XMLSyntaxError as exc:
             raise self.malformed(f"the XML body does not parse ({exc.msg})") from None
         if root.tag != "kpbx_response":
@@ -154,12 +187,15 @@ class KalliopeClient(ApiClient):
         blocked = root.find("request_not_allowed/error")
         if blocked is not None:
             code = _int(blocked.findtext("code"))
-            reason = LICENSE_ERRORS.get(code, blocked.findtext("message") or "not allowed")
-            raise self.session.fail(AuthFailed(self.name, f"PBX API blocked: {reason}"))
+            message = blocked.findtext("message") or ""
+            raise self.session.fail(LicenseBlocked(self.name, code, message))
         error = root.find(".//error")
         if error is not None:
             code = error.findtext("code") or "?"
             message = error.findtext("message") or "error"
+            parent = error.getparent()
+            if parent is not None and (parent.tag, code) in NOT_FOUND_CODES:
+                raise NotFound(self.name, f"code {code}: {message}")
             raise ServerError(self.name, f"code {code}: {message}")
 
     async def ping(self) -> PingResult:
@@ -171,9 +207,21 @@ class KalliopeClient(ApiClient):
         return PingResult(self.name, f"firmware {version.strip()}")
 
 
-def _windows(query: CdrQuery) -> list[tuple[datetime, datetime]]:
-    # End before begin is sent as is, so the PBX's own error 11 reaches the operator.
-    return list(day_windows(query.begin, query.end)) or [(query.begin, query.end)]
+def _xml_root(response: httpx.Response) -> etree._Element:
+    """Parse by the XML declaration; a body whose bytes are not what it declares (Latin names
+    sent as cp1252 under a UTF-8 or missing declaration) is decoded as `decode` says instead."""
+    try:
+        return etree.fromstring(response.content, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        if "encoding" not in str(exc).lower() and "utf-8" not in str(exc).lower():
+            raise
+    text = _DECLARATION.sub("", decode(response), count=1)  # lxml refuses str with one
+    return etree.fromstring(text, _PARSER)
+
+
+def _segment(value: str) -> str:
+    """One path segment, percent-encoded: an id or mailbox can never add a path or query."""
+    return quote(value.strip(), safe="")
 
 
 def decode(response: httpx.Response) -> str:

@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import hashlib
 import hmac
-import io
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
 from lxml import etree
 from starlette.applications import Starlette
@@ -25,35 +20,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from noc_tui.clock import Clock
-from noc_tui.sim import credentials
+from noc_tui.sim import credentials, kalliope_cdr, kalliope_config
 from noc_tui.sim.common import FaultBodies, SimBackend, html, plain, proxy_503
 from noc_tui.sim.kalliope_world import (
+    LabCallgroup,
     LabExtension,
-    calls_in_hour,
+    make_callgroups,
     make_extensions,
     registration,
-    wildcard,
 )
 
-PRIVACY_PASSWORD_MD5 = hashlib.md5(b"privacy-lab").hexdigest()
-CDR_FIELDS = (
-    "id",
-    "unique_id",
-    "direction",
-    "caller_num",
-    "caller_name",
-    "called_num",
-    "called_name",
-    "called_callgroup",
-    "gateway_id",
-    "gateway_name",
-    "status",
-    "billsec",
-    "start",
-    "answer",
-    "end",
-    "duration",
-)
+PRIVACY_PASSWORD_MD5 = kalliope_cdr.PRIVACY_PASSWORD_MD5
 
 USERNAME = credentials.KALLIOPE_USERNAME
 PASSWORD = credentials.KALLIOPE_PASSWORD
@@ -82,10 +59,13 @@ class KalliopeWorld:
     pending: bool = True  # the lab starts with unapplied changes so the banner can be tried
     extensions: list[LabExtension] | None = None
     calls_per_hour: int = 40
+    callgroups: list[LabCallgroup] | None = None
 
     def __post_init__(self) -> None:
         if self.extensions is None:
             self.extensions = make_extensions(self.seed)
+        if self.callgroups is None:
+            self.callgroups = make_callgroups(self.seed, self.extensions)
 
     def chosen(self, exten: str) -> list[LabExtension]:
         everyone = self.extensions or []
@@ -206,6 +186,31 @@ class KalliopeApi:
             )
         return xml_response(await request_id(request), users)
 
+    async def configs(self, request: Request) -> Response:
+        world, everyone = self.world, self.world.extensions or []
+        chosen = world.chosen(request.path_params.get("exten", ""))
+        found = kalliope_config.configs(world.seed, chosen, everyone)
+        return xml_response(await request_id(request), found)
+
+    async def voicemail_count(self, request: Request) -> Response:
+        world, everyone = self.world, self.world.extensions or []
+        chosen = world.chosen(request.path_params["mailbox"])
+        ext = chosen[0] if chosen else None
+        found = kalliope_config.voicemails(world.seed, ext, everyone, world.clock.now())
+        return xml_response(await request_id(request), found)
+
+    async def callgroups(self, request: Request) -> Response:
+        wanted = request.path_params.get("group_id", "")
+        groups = [g for g in self.world.callgroups or [] if not wanted or g.id == wanted]
+        rid = await request_id(request)
+        if wanted and not groups:
+            return xml_response(rid, element("callgroups", None, error(15, "Callgroup not exists")))
+        names = kalliope_config.display_names(self.world.extensions or [])
+        return xml_response(rid, kalliope_config.callgroups(groups, names))
+
+    async def conferences(self, request: Request) -> Response:
+        return xml_response(await request_id(request), kalliope_config.conferences())
+
     async def pending(self, request: Request) -> Response:
         state = "true" if self.world.pending else "false"
         return xml_response(await request_id(request), element("pbx_pending", state))
@@ -221,99 +226,7 @@ class KalliopeApi:
         return xml_response(await request_id(request), element("pbx_reverted", str(had).lower()))
 
     async def cdr(self, request: Request) -> Response:
-        try:
-            root = etree.fromstring(await request.body(), _PARSER)
-        except etree.XMLSyntaxError:
-            return xml_response(None, _cdr_error(12, "Internal error"))
-        rid = root.findtext("request_id")
-        query = root.find("cdr")
-        query = query if query is not None else etree.Element("cdr")
-        now = self.world.clock.now()
-        month = datetime.fromtimestamp(now, UTC).replace(day=1, hour=0, minute=0, second=0)
-        begin = _stamp(query.findtext("begin"), month.timestamp())
-        end = _stamp(query.findtext("end"), now)
-        privacy = (query.findtext("privacy_password") or "").strip()
-        if privacy and privacy != PRIVACY_PASSWORD_MD5:
-            return xml_response(rid, _cdr_error(3, "Authentication error"))
-        if end < begin:
-            return xml_response(rid, _cdr_error(11, "Invalid date time interval"))
-        filters = {node.tag: (node.text or "") for node in query.iterfind("filter/*")}
-        calls = [
-            c
-            for c in self._calls(begin, end, query.findtext("start_flag") != "false")
-            if _matches(c, filters)
-        ]
-        rows = [_shown(c, bool(privacy)) for c in calls]
-        if "text/csv" in request.headers.get("accept", ""):
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(CDR_FIELDS)
-            writer.writerows([row[f] for f in CDR_FIELDS] for row in rows)
-            return Response(out.getvalue().encode(), 200, media_type="text/csv; charset=UTF-8")
-        listed = element("calls")
-        for row in rows:
-            listed.append(element("call", None, *(element(f, row[f] or None) for f in CDR_FIELDS)))
-        answer = element(
-            "cdr",
-            None,
-            element("error_code", None, element("code", "0"), element("message", "Success")),
-            listed,
-        )
-        return xml_response(rid, answer)
-
-    def _calls(self, begin: float, end: float, by_start: bool) -> list[dict[str, Any]]:
-        world = self.world
-        found = []
-        for hour in range(int(begin // 3600) - 1, int(end // 3600) + 1):
-            for call in calls_in_hour(
-                world.seed, hour, world.extensions or [], world.calls_per_hour
-            ):
-                at = call["start"] if by_start else call["end"]
-                if begin <= at <= end and call["start"] <= now_or(end, world.clock.now()):
-                    found.append(call)
-        return found
-
-
-def now_or(end: float, now: float) -> float:
-    return min(end, now)  # calls from the future are not recorded yet
-
-
-def _stamp(text: str | None, default: float) -> float:
-    if not text or not text.strip():
-        return default
-    try:
-        return datetime.strptime(text.strip(), STAMP).replace(tzinfo=UTC).timestamp()
-    except ValueError:
-        return default
-
-
-def _cdr_error(code: int, message: str) -> etree._Element:
-    return element(
-        "cdr",
-        None,
-        element("error_code", None, element("code", str(code)), element("message", message)),
-    )
-
-
-def _matches(call: dict[str, Any], filters: dict[str, str]) -> bool:
-    if filters.get("any"):
-        return any(wildcard(filters["any"], str(value)) for value in call.values())
-    return all(
-        wildcard(pattern, str(call.get(name, ""))) for name, pattern in filters.items() if pattern
-    )
-
-
-def _shown(call: dict[str, Any], private_ok: bool) -> dict[str, str]:
-    """Without the privacy password, external numbers lose their last three digits."""
-    row = {k: str(v) for k, v in call.items()}
-    for key in ("start", "answer", "end"):
-        row[key] = datetime.fromtimestamp(call[key], UTC).strftime(STAMP) if call[key] else ""
-    if not private_ok:
-        for key, name in (("caller_num", "caller_name"), ("called_num", "called_name")):
-            if row[key].startswith("+"):
-                row[key] = row[key][:-3] + "XXX"
-                row[name] = ""
-    return row
+        return await kalliope_cdr.answer(self.world, request)  # streamed: sim/kalliope_cdr.py
 
 
 def _garbage() -> Response:
@@ -339,6 +252,12 @@ def create(*, seed: int, clock: Clock, license_ok: bool = True) -> SimBackend:
         Route("/rest/users/registrations/{exten}", api.api(api.registrations)),
         Route("/rest/users/brief/", api.api(api.brief)),
         Route("/rest/users/brief/{exten}", api.api(api.brief)),
+        Route("/rest/users/configs/", api.api(api.configs)),
+        Route("/rest/users/configs/{exten}", api.api(api.configs)),
+        Route("/rest/voicemails/count/{mailbox}", api.api(api.voicemail_count)),
+        Route("/rest/pbx/callgroups", api.api(api.callgroups)),
+        Route("/rest/pbx/callgroups/{group_id}", api.api(api.callgroups)),
+        Route("/rest/pbx/conferences", api.api(api.conferences)),
         Route("/rest/cdr", api.api(api.cdr), methods=["POST"]),
         Route("/rest/cdr/", api.api(api.cdr), methods=["POST"]),
         Route("/rest/pbx/pending", api.api(api.pending)),

@@ -183,3 +183,126 @@ def wildcard(pattern: str, value: str) -> bool:
     if trail:
         return value.startswith(core)
     return value == core
+
+
+# --- configuration, voicemail, callgroups, conferences --------------------------------------
+# Each is drawn from its own seeded stream, so adding them leaves extensions and calls as they were.
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    """What /users/configs holds for one extension, secrets included: the PBX really sends them."""
+
+    sip_secret: str
+    gui_secret_md5: str
+    vm_enabled: bool
+    vm_secret: str
+    vm_email: str
+    vm_attach: bool
+    vm_delete: bool
+    phonebook_manager: bool
+    failover: tuple[str, str, str]  # type, value, name
+
+
+def ext_config(seed: int, ext: LabExtension, extensions: list[LabExtension]) -> LabConfig:
+    rng = random.Random(f"kalliope-config-{seed}-{ext.exten}")
+    vm = rng.random() > 0.25
+    kind = rng.choice(("FORWARD_TO_VOICEMAIL", "FORWARD_TO_EXTEN", "HANGUP", "FORWARD_TO_EXTEN"))
+    other = rng.choice(extensions)
+    if kind == "FORWARD_TO_VOICEMAIL" and vm:
+        target = (kind, ext.exten, "")
+    elif kind == "FORWARD_TO_EXTEN":
+        target = (kind, other.exten, ext_name(other))
+    else:
+        target = ("HANGUP", "", "")
+    return LabConfig(
+        sip_secret="".join(rng.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(16)),
+        gui_secret_md5=f"{rng.getrandbits(128):032x}",
+        vm_enabled=vm,
+        vm_secret=f"{rng.randint(0, 9999):04d}" if vm else "",
+        vm_email=f"ext{ext.exten}@pbx.lab.example" if vm else "",
+        vm_attach=vm and rng.random() > 0.3,
+        vm_delete=vm and rng.random() > 0.7,
+        phonebook_manager=rng.random() > 0.9,
+        failover=target,
+    )
+
+
+def voicemail_counts(
+    seed: int, ext: LabExtension, config: LabConfig, now: float
+) -> tuple[int, int, int] | None:
+    """(urgent, new, old) for the hour holding `now`; None when the extension has no mailbox."""
+    if not config.vm_enabled:
+        return None
+    rng = random.Random(f"kalliope-vm-{seed}-{ext.exten}-{int(now // 3600)}")
+    return rng.choice((0, 0, 0, 1)), rng.choice((0, 0, 1, 2, 3, 5)), rng.randint(0, 40)
+
+
+@dataclass(frozen=True)
+class LabCallgroup:
+    id: str
+    name: str
+    selection: str
+    enabled: bool
+    timeout: int
+    failover: tuple[str, str, str]  # type, value, name
+    priorities: tuple[tuple[str, ...], ...]  # extension numbers, one tuple per priority
+
+
+# The CDR's callgroup names are among these; `&`, `<` and accents must survive the XML.
+CALLGROUP_NAMES = (
+    "Incoming",
+    "Reception",
+    "Assistenza tecnica",
+    "Amministrazione",
+    "Ventas España",
+    "R&D <lab>",
+    "Notte & festivi",
+    "Magazzino Città",
+)
+
+
+def make_callgroups(seed: int, extensions: list[LabExtension]) -> list[LabCallgroup]:
+    rng = random.Random(f"kalliope-callgroups-{seed}")
+    usable = [e.exten for e in extensions if e.enabled]
+    made = []
+    for index, name in enumerate(CALLGROUP_NAMES):
+        steps = tuple(
+            tuple(sorted(rng.sample(usable, rng.randint(2, 5)))) for _ in range(rng.randint(1, 3))
+        )
+        if index == 1 and usable[0] not in steps[0]:
+            steps = ((usable[0], *steps[0]), *steps[1:])  # the first phone is in Reception
+        made.append(
+            LabCallgroup(
+                id="incoming" if index == 0 else str(index),
+                name=name,
+                selection="" if index == 0 else str(600 + index),
+                enabled=index != len(CALLGROUP_NAMES) - 1,
+                timeout=rng.choice((15, 20, 25, 30)),
+                failover=(("FORWARD_TO_CALLGROUP_WITH_CHECKTIME", "1", "Reception"))
+                if index == 0
+                else ("FORWARD_TO_VOICEMAIL", steps[0][0], "")
+                if rng.random() > 0.5
+                else ("HANGUP", "", ""),
+                priorities=steps,
+            )
+        )
+    return made
+
+
+@dataclass(frozen=True)
+class LabConference:
+    name: str
+    enabled: bool
+    internal: str
+    external: str
+    admin_pin: str
+    user_pin: str
+
+
+CONFERENCES = (
+    LabConference("Sala riunioni", True, "800", "", "4711", "1234"),
+    LabConference("Direzione & soci", True, "801", "+390502201801", "9902", "5521"),
+    LabConference("Weekly <ops>", True, "802", "", "", "7788"),
+    LabConference("Reunión España", False, "803", "+34911234567", "3141", ""),
+)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,7 +14,9 @@ from noc_tui.api.kalliope_cdr import Call
 class CallDetail(ModalScreen[None]):
     DEFAULT_CSS = """
     CallDetail { align: center middle; }
-    CallDetail > Vertical { width: 70; height: auto; border: round $accent; padding: 0 1; }
+    CallDetail > Vertical {
+        width: 70; max-width: 100%; height: auto; border: round $accent; padding: 0 1;
+    }
     """
     BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("enter", "dismiss", "Close")]
 
@@ -26,7 +26,7 @@ class CallDetail(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         call = self.call
-        lines = [f"{f.name:>12}  {getattr(call, f.name)}" for f in fields(call)]
+        lines = [f"{name:>12}  {getattr(call, name)}" for name in call._fields]
         lines.insert(3, f"{'':>12}  {call.direction_word}, {call.status_word}")
         with Vertical():
             yield Static("\n".join(lines), id="call-detail")

@@ -1,4 +1,5 @@
-"""The PBX screen: every extension with its registration state, counts, filters, apply/revert."""
+"""The PBX screen: every extension with its registration state, counts, filters, apply/revert;
+tabs for callgroups and conferences; `enter` opens an extension. Several PBXes: `p` switches."""
 
 from __future__ import annotations
 
@@ -6,25 +7,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from noc_tui.api.errors import BackendError
 from noc_tui.api.kalliope import KalliopeClient
-from noc_tui.api.kalliope_models import Extension, Registration
+from noc_tui.api.kalliope_models import (
+    Callgroup,
+    Conference,
+    Extension,
+    Registration,
+    RegistrationHistory,
+)
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.widgets.confirm import ConfirmAction
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
+from noc_tui.ui.widgets.pbx_format import (
+    CONFERENCE_COLUMNS,
+    GROUP_COLUMNS,
+    STATUS_LOOK,
+    callgroup_cells,
+    conference_cells,
+    rtt_text,
+    status_text,
+)
 
-# Symbol, word and theme variable per registration status: never colour alone.
-STATUS_LOOK = {
-    "OK": ("✓", "registered", "state-ok"),
-    "UNREACHABLE": ("✗", "unreachable", "state-down"),
-    "UNKNOWN": ("?", "unknown", "state-degraded"),
-    "": ("·", "not registered", "state-unknown"),
-}
 COLUMNS = (
     Column("exten", "Ext", 6),
     Column("name", "Name", 24),
@@ -34,6 +44,8 @@ COLUMNS = (
     Column("addr", "IP:port", 21),
     Column("ua", "User agent", 30),
 )
+TABS = ("pbx-tab-extensions", "pbx-tab-callgroups", "pbx-tab-conferences")
+GROUPS_EVERY = 6  # callgroups and conferences change rarely: poll them every 6th period
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,12 @@ class PbxState:
     extensions: list[Extension]
     registrations: dict[str, Registration]
     pending: bool
+
+
+@dataclass(frozen=True)
+class PbxGroups:
+    callgroups: list[Callgroup]
+    conferences: list[Conference]
 
 
 class PbxScreen(NocScreen):
@@ -52,11 +70,18 @@ class PbxScreen(NocScreen):
         Binding("p", "next_pbx", "Next PBX"),
         Binding("a", "apply", "Apply"),
         Binding("v", "revert", "Revert"),
+        Binding("e", "tab(0)", "Extensions", show=False),
+        Binding("g", "tab(1)", "Callgroups", show=False),
+        Binding("c", "tab(2)", "Conferences", show=False),
+        Binding("left_square_bracket", "step_tab(-1)", "Prev tab", show=False),
+        Binding("right_square_bracket", "step_tab(1)", "Next tab", show=False),
     ]
     DEFAULT_CSS = """
     PbxScreen #pbx-banner { background: $warning; color: $background; height: auto; }
     PbxScreen #pbx-banner.hidden, PbxScreen #pbx-filter.hidden { display: none; }
-    PbxScreen #pbx-counts { height: 1; }
+    PbxScreen #pbx-counts { height: auto; }
+    PbxScreen TabbedContent { height: 1fr; }
+    PbxScreen .pbx-note { height: auto; padding: 0 1; }
     """
 
     def __init__(self, search: str | None = None) -> None:
@@ -64,7 +89,11 @@ class PbxScreen(NocScreen):
         self.text_filter = search or ""
         self.unregistered_only = False
         self.states: dict[str, PbxState] = {}
+        self.groups: dict[str, PbxGroups] = {}
+        self.errors: dict[str, str] = {}  # the last poll error per PBX, until it recovers
+        self.histories: dict[str, RegistrationHistory] = {}
         self.pbx_index = 0
+        self.filter_wanted = False
 
     @property
     def pbxes(self) -> list[KalliopeClient]:
@@ -85,11 +114,21 @@ class PbxScreen(NocScreen):
             classes="" if self.text_filter else "hidden",
             disabled=not self.text_filter,
         )
-        yield LiveTable(id="pbx-table")
+        with TabbedContent(id="pbx-tabs"):
+            with TabPane("e Extensions", id=TABS[0]):
+                yield LiveTable(id="pbx-table")
+            with TabPane("g Callgroups", id=TABS[1]):
+                yield Static("", id="pbx-groups-note", classes="pbx-note")
+                yield LiveTable(id="pbx-callgroups")
+            with TabPane("c Conferences", id=TABS[2]):
+                yield Static("", id="pbx-conferences-note", classes="pbx-note")
+                yield LiveTable(id="pbx-conferences")
 
     def on_mount(self) -> None:
-        table = self.query_one(LiveTable)
+        table = self.query_one("#pbx-table", LiveTable)
         table.set_columns(COLUMNS)
+        self.query_one("#pbx-callgroups", LiveTable).set_columns(GROUP_COLUMNS)
+        self.query_one("#pbx-conferences", LiveTable).set_columns(CONFERENCE_COLUMNS)
         table.focus()  # keys (u, a, v) go to the screen, not into the filter box
         if self.pbx is None:
             self.query_one("#pbx-counts", Static).update("No KalliopePBX backend is configured.")
@@ -101,50 +140,46 @@ class PbxScreen(NocScreen):
 
     def poll_jobs(self) -> list[PollJob[Any]]:
         # Every PBX is polled so switching is instant and the counts per PBX stay current.
-        return [
-            PollJob(f"pbx:{pbx.name}", pbx.name, pbx.settings.poll_seconds, _fetcher(pbx))
-            for pbx in self.pbxes
-        ]
+        jobs: list[PollJob[Any]] = []
+        for pbx in self.pbxes:
+            every = pbx.settings.poll_seconds
+            jobs.append(PollJob(f"pbx:{pbx.name}", pbx.name, every, _fetcher(pbx)))
+            jobs.append(
+                PollJob(f"pbx-groups:{pbx.name}", pbx.name, every * GROUPS_EVERY, _groups(pbx))
+            )
+        return jobs
 
     def polled(self, message: Polled) -> None:
-        counts = self.query_one("#pbx-counts", Static)
-        if self.pbx is None or message.backend != self.pbx.name:
+        name, current = message.backend, self.pbx.name if self.pbx else None
+        if message.key.startswith("pbx-groups:"):
             if message.error is None:
-                self.states[message.backend] = message.value
+                self.groups[name] = message.value
+            if name == current:
+                self.redraw_groups(message.error)
             return
         if message.error is not None:
-            counts.update(
-                Text(
-                    f"✗ {message.backend}: {message.error.title}",
-                    style=self.app.theme_variables.get("error", ""),
-                )
-            )
-            return
-        self.states[message.backend] = message.value
+            self.errors[name] = message.error.title  # the table keeps the last good rows
+        else:
+            self.errors.pop(name, None)
+            self.states[name] = message.value
+            self._remember(name, message.value)
         self.redraw()
 
+    def _remember(self, name: str, state: PbxState) -> None:
+        history = self.histories.setdefault(name, RegistrationHistory())
+        now = self.noc.clock.now()
+        for ext in state.extensions:
+            history.record(ext.extension, state.registrations.get(ext.extension), now)
+
     def redraw(self) -> None:
+        self.query_one("#pbx-counts", Static).update(self._counts())
         state = self.state
         if state is None:
             return
-        tally: dict[str, int] = {}
-        for ext in state.extensions:
-            reg = state.registrations.get(ext.extension)
-            status = reg.status if reg else ""
-            tally[status] = tally.get(status, 0) + 1
-        parts = [f"{self.pbx.name if self.pbx else ''}: {len(state.extensions)} extensions"]
-        for status in ("OK", "UNREACHABLE", "UNKNOWN", ""):
-            symbol, word, _ = STATUS_LOOK[status]
-            parts.append(f"{symbol} {tally.get(status, 0)} {word}")
-        if self.unregistered_only:
-            parts.append("[unregistered only]")
-        if len(self.pbxes) > 1:
-            parts.append(f"(p: PBX {self.pbx_index % len(self.pbxes) + 1}/{len(self.pbxes)})")
-        self.query_one("#pbx-counts", Static).update("  ".join(parts))
         banner = self.query_one("#pbx-banner", Static)
         banner.set_class(not state.pending, "hidden")
         banner.update("▲ pending changes on this PBX are not applied: a apply · v revert")
-        table = self.query_one(LiveTable)
+        table = self.query_one("#pbx-table", LiveTable)
         table.show(
             [
                 self._row(ext, state.registrations.get(ext.extension))
@@ -152,6 +187,61 @@ class PbxScreen(NocScreen):
                 if self._wanted(ext, state)
             ],
             keep=table.cursor_key,
+        )
+
+    def _counts(self) -> Text:
+        """Which PBX the rows belong to, its counts by status; with several, each one's."""
+        pbx, colours = self.pbx, self.app.theme_variables
+        if pbx is None:
+            return Text("No KalliopePBX backend is configured.")
+        text = Text()
+        if len(self.pbxes) > 1:
+            text.append("PBX ")
+            for other in self.pbxes:
+                mark = "▶ " if other is pbx else "  "
+                tally = _tally(self.states.get(other.name))
+                text.append(f"{mark}{other.name}", style="bold reverse" if other is pbx else "")
+                text.append(f" ✓{tally.get('OK', 0)} ✗{tally.get('UNREACHABLE', 0)}  ")
+            text.append("(p next PBX)\n")
+        state = self.state
+        if state is None:
+            text.append(f"{pbx.name}: … waiting for the first answer")
+        else:
+            tally = _tally(state)
+            text.append(f"{pbx.name}: {len(state.extensions)} extensions", style="bold")
+            for status in ("OK", "UNREACHABLE", "UNKNOWN", ""):
+                symbol, word, variable = STATUS_LOOK[status]
+                text.append(f"  {symbol} {tally.get(status, 0)} {word}", colours.get(variable, ""))
+            if self.unregistered_only:
+                text.append("  [unregistered only]")
+        error = self.errors.get(pbx.name)
+        if error:
+            text.append(f"\n✗ {error}", style=colours.get("error", ""))
+        return text
+
+    def redraw_groups(self, error: BackendError | None = None) -> None:
+        pbx = self.pbx
+        found = self.groups.get(pbx.name) if pbx else None
+        groups = found.callgroups if found else []
+        rooms = found.conferences if found else []
+        self.query_one("#pbx-callgroups", LiveTable).show(
+            [Row(g.id, callgroup_cells(g)) for g in groups]
+        )
+        self.query_one("#pbx-conferences", LiveTable).show(
+            [Row(f"{i}:{r.name}", conference_cells(r)) for i, r in enumerate(rooms)]
+        )
+        where = pbx.name if pbx else "no PBX"
+        if error is not None:
+            note = f"✗ {error.title}"
+        elif found is None:
+            note = f"{where}: … waiting for the first answer"
+        else:
+            note = None
+        self.query_one("#pbx-groups-note", Static).update(
+            note or f"{where}: {len(groups)} callgroups; members ring by priority (1 first)"
+        )
+        self.query_one("#pbx-conferences-note", Static).update(
+            note or f"{where}: {len(rooms)} conference rooms; PINs are never shown"
         )
 
     def _wanted(self, ext: Extension, state: PbxState) -> bool:
@@ -167,9 +257,8 @@ class PbxScreen(NocScreen):
         return any(needle in part.lower() for part in hay)
 
     def _row(self, ext: Extension, reg: Registration | None) -> Row:
-        symbol, word, variable = STATUS_LOOK.get(reg.status if reg else "", STATUS_LOOK["UNKNOWN"])
-        status = Text(f"{symbol} {word}", style=self.app.theme_variables.get(variable, ""))
-        rtt = f"{reg.rtt_ms:g} ms" if reg and reg.rtt_ms is not None else "—"
+        status = status_text(reg.status if reg else "", self.app.theme_variables)
+        rtt = rtt_text(reg)
         return Row(
             ext.extension,
             (
@@ -183,7 +272,59 @@ class PbxScreen(NocScreen):
             ),
         )
 
+    @on(DataTable.RowSelected, "#pbx-table")
+    def _open_extension(self, event: DataTable.RowSelected) -> None:
+        from noc_tui.ui.screens.pbx_extension import PbxExtensionScreen
+
+        pbx, state, exten = self.pbx, self.state, str(event.row_key.value)
+        if pbx is None or state is None:
+            return
+        brief = next((e for e in state.extensions if e.extension == exten), None)
+        history = self.histories.setdefault(pbx.name, RegistrationHistory())
+        screen = PbxExtensionScreen(pbx, exten, history, brief, state.registrations.get(exten))
+        self.app.push_screen(screen)
+
+    @on(DataTable.RowSelected, "#pbx-callgroups")
+    def _open_callgroup(self, event: DataTable.RowSelected) -> None:
+        from noc_tui.ui.screens.pbx_callgroup import CallgroupDetail
+
+        pbx, state = self.pbx, self.state
+        found = self.groups.get(pbx.name) if pbx else None
+        group = (
+            next((g for g in found.callgroups if g.id == event.row_key.value), None)
+            if found
+            else None
+        )
+        if pbx is not None and group is not None:
+            regs = state.registrations if state else {}
+            self.app.push_screen(CallgroupDetail(pbx.name, group, regs))
+
+    @on(TabbedContent.TabActivated)
+    def _focus_table(self) -> None:
+        """The tab's table takes the keys at once: arrows and enter work without a click."""
+        box = self.query_one("#pbx-filter", Input)
+        if self.filter_wanted:  # `/` from another tab: the filter box keeps the keys
+            self.filter_wanted = False
+            box.focus()
+            return
+        tabs = self.query_one(TabbedContent)
+        pane = tabs.get_pane(tabs.active) if tabs.active else None
+        tables = pane.query(LiveTable) if pane is not None else None
+        if tables:
+            tables.first().focus()
+
+    def action_tab(self, index: int) -> None:
+        self.query_one(TabbedContent).active = TABS[index]
+
+    def action_step_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        current = TABS.index(tabs.active) if tabs.active in TABS else 0
+        tabs.active = TABS[(current + step) % len(TABS)]
+
     def action_filter(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        self.filter_wanted = tabs.active != TABS[0]  # the tab switch would focus its table
+        tabs.active = TABS[0]  # the filter narrows the extensions
         box = self.query_one("#pbx-filter", Input)
         box.remove_class("hidden")
         box.disabled = False
@@ -194,7 +335,7 @@ class PbxScreen(NocScreen):
         self.redraw()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(LiveTable).focus()
+        self.query_one("#pbx-table", LiveTable).focus()
 
     def action_unregistered(self) -> None:
         self.unregistered_only = not self.unregistered_only
@@ -203,8 +344,9 @@ class PbxScreen(NocScreen):
     def action_next_pbx(self) -> None:
         if len(self.pbxes) > 1:
             self.pbx_index += 1
-            self.query_one(LiveTable).show([])
+            self.query_one("#pbx-table", LiveTable).show([])
             self.redraw()
+            self.redraw_groups()
 
     def action_apply(self) -> None:
         self._confirm("apply")
@@ -248,6 +390,23 @@ def _fetcher(pbx: KalliopeClient):  # type: ignore[no-untyped-def]
         return PbxState(extensions, {r.extension: r for r in registrations}, pending)
 
     return fetch
+
+
+def _groups(pbx: KalliopeClient):  # type: ignore[no-untyped-def]
+    async def fetch() -> PbxGroups:
+        return PbxGroups(await pbx.callgroups(), await pbx.conferences())
+
+    return fetch
+
+
+def _tally(state: PbxState | None) -> dict[str, int]:
+    """Extensions per registration status ("" = the PBX lists no registration)."""
+    tally: dict[str, int] = {}
+    for ext in state.extensions if state else []:
+        reg = state.registrations.get(ext.extension) if state else None
+        status = reg.status if reg else ""
+        tally[status] = tally.get(status, 0) + 1
+    return tally
 
 
 def make_screen(search: str | None = None) -> NocScreen:
