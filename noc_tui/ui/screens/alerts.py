@@ -19,7 +19,7 @@ from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.alert_ack import AckDialog, default_note
 from noc_tui.ui.screens.alert_detail import AlertDetailScreen
 from noc_tui.ui.screens.alert_rows import AlertRows, haystack, last_note
-from noc_tui.ui.screens.base import NocScreen
+from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.widgets.confirm import ConfirmAction
 from noc_tui.ui.widgets.live_table import Column, LiveTable
 
@@ -96,7 +96,7 @@ class AlertsScreen(NocScreen):
         Binding("v", "cycle_severity", "Severity"),
         Binding("o", "cycle_sort", "Sort"),
         Binding("O", "reverse_sort", "Reverse sort", show=False),
-        Binding("slash", "search", "Filter"),
+        search_key("search", "Filter"),
         Binding("escape", "clear_search", "Clear", show=False),
     ]
     DEFAULT_CSS = """
@@ -269,9 +269,11 @@ class AlertsScreen(NocScreen):
         self.render_rows()
 
     def action_search(self) -> None:
+        if slash_typed_in_a_box(self.app):
+            return
         box = self.query_one("#alert-filter", Input)
         box.add_class("shown")
-        box.focus()
+        focus_now(box)
 
     def on_descendant_focus(self) -> None:
         # A hidden filter box must never keep the keys away from the table.

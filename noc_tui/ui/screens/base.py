@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static
 
 from noc_tui.ui import bench_hook
 from noc_tui.ui.poll import Polled, Poller, PollJob
@@ -98,3 +101,24 @@ class NocScreen(Screen[None]):
             return False
         self.poller.refresh_now()
         return True
+
+
+def focus_now(widget: Widget) -> None:
+    """Focus at once: Widget.focus() waits its turn in the message queue."""
+    widget.screen.set_focus(widget)
+
+
+def search_key(action: str, description: str) -> Binding:
+    """`/` as a priority key: the app runs it before handing on the keys typed after it, so
+    `/serial` typed or pasted in one burst lands in the box, not on the table."""
+    return Binding("slash", action, description, priority=True)
+
+
+def slash_typed_in_a_box(app: App[object]) -> bool:
+    """With a box focused, the priority `/` is just a character (a path, a command, a note)."""
+    focused = app.focused
+    if isinstance(focused, Input):
+        # Queued behind the keys typed before it, as the app itself would hand it on.
+        focused._forward_event(events.Key("slash", "/"))
+        return True
+    return False

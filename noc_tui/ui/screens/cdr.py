@@ -24,7 +24,7 @@ from noc_tui.api.kalliope import KalliopeClient
 from noc_tui.api.kalliope_cdr import Call, CdrQuery, LicenseBlocked
 from noc_tui.ui import cdr_query
 from noc_tui.ui.cdr_query import CdrSpec, QueryError
-from noc_tui.ui.screens.base import NocScreen
+from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.cdr_detail import CallDetail
 from noc_tui.ui.widgets.call_table import CallTable
 
@@ -77,7 +77,7 @@ class CdrScreen(NocScreen):
         Binding("t", "preset('today')", "Today"),
         Binding("y", "preset('yesterday')", "Yesterday"),
         Binding("w", "preset('7 days')", "7 days"),
-        Binding("slash", "ask('#cdr-filter')", "Query"),
+        search_key("ask('#cdr-filter')", "Query"),
         Binding("e", "ask('#cdr-path')", "Export CSV"),
         Binding("f", "follow", "Follow"),
         Binding("p", "next_pbx", "PBX", show=False),
@@ -311,6 +311,8 @@ class CdrScreen(NocScreen):
             self.run_query()
 
     def action_ask(self, widget_id: str) -> None:
+        if widget_id == "#cdr-filter" and slash_typed_in_a_box(self.app):
+            return
         box = self.query_one(widget_id, Input)
         if widget_id == "#cdr-path" and not box.value and self.query_now is not None:
             box.value = (
@@ -318,7 +320,7 @@ class CdrScreen(NocScreen):
             )
         box.disabled = False
         box.remove_class("hidden")
-        box.focus()
+        focus_now(box)
 
     def action_clear(self) -> None:
         """escape: close an open box first, then clear the filters; else the console's Back."""

@@ -19,7 +19,7 @@ from noc_tui.api.errors import BackendError, NotFound
 from noc_tui.api.krill import KrillClient, SearchResult
 from noc_tui.api.krill_models import Cpe, MonitoringInfo
 from noc_tui.ui.format import truncate
-from noc_tui.ui.screens.base import NocScreen
+from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.widgets.cpe_format import cpe_state_text
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 
@@ -56,7 +56,7 @@ class CpesScreen(NocScreen):
     # Focus starts on the table so the screen keys (1-6, q) keep working; `/` goes to the box.
     AUTO_FOCUS = "#results"
     BINDINGS = [
-        Binding("slash", "focus_search", "Search"),
+        search_key("focus_search", "Search"),
         Binding("escape", "leave_search", "Back", show=False),
     ]
 
@@ -106,7 +106,9 @@ class CpesScreen(NocScreen):
             self.start_search(self.initial)
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        if slash_typed_in_a_box(self.app):
+            return
+        focus_now(self.query_one("#search", Input))
 
     def action_leave_search(self) -> None:
         """escape in the box returns to the table; elsewhere it is the console's Back."""

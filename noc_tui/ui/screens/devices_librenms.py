@@ -14,6 +14,7 @@ from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Device
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.alert_detail import uptime_text
+from noc_tui.ui.screens.base import focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.panes import DevicePane
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 
@@ -43,7 +44,7 @@ class LibreNmsDevicesPane(DevicePane):
     TAB_TITLE = "LibreNMS"
     BINDINGS = [
         Binding("d", "down_only", "Down only"),
-        Binding("slash", "search", "Filter"),
+        search_key("search", "Filter"),
     ]
     DEFAULT_CSS = """
     LibreNmsDevicesPane #lnms-filter { display: none; }
@@ -138,9 +139,11 @@ class LibreNmsDevicesPane(DevicePane):
         self.render_rows()
 
     def action_search(self) -> None:
+        if slash_typed_in_a_box(self.app):
+            return
         box = self.query_one("#lnms-filter", Input)
         box.add_class("shown")
-        box.focus()
+        focus_now(box)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "lnms-filter":

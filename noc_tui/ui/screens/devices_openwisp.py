@@ -19,6 +19,7 @@ from noc_tui.api.openwisp_models import (
 )
 from noc_tui.ui.format import truncate
 from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.screens.base import focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.panes import DevicePane
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.openwisp_format import CONFIG_LOOK, config_text, when
@@ -50,7 +51,7 @@ class OpenWispDevicesPane(DevicePane):
     SOURCE = "openwisp"
     TAB_TITLE = "OpenWISP"
     BINDINGS = [
-        Binding("slash", "focus_search", "Search"),
+        search_key("focus_search", "Search"),
         Binding("s", "cycle('status')", "Status"),
         Binding("o", "cycle('org')", "Org"),
         Binding("g", "cycle('group')", "Group"),
@@ -235,7 +236,9 @@ class OpenWispDevicesPane(DevicePane):
         self._show_filters()
 
     def action_focus_search(self) -> None:
-        self.query_one("#ow-search", Input).focus()
+        if slash_typed_in_a_box(self.app):
+            return
+        focus_now(self.query_one("#ow-search", Input))
 
     @on(Input.Changed, "#ow-search")
     def _typed(self, event: Input.Changed) -> None:

@@ -17,7 +17,7 @@ from noc_tui.api.errors import BackendError
 from noc_tui.api.openwisp import OpenWispClient
 from noc_tui.api.openwisp_models import OpenWispCommand, OpenWispDevice, OpenWispLocation
 from noc_tui.ui.poll import Polled, PollJob
-from noc_tui.ui.screens.base import NocScreen
+from noc_tui.ui.screens.base import NocScreen, focus_now
 from noc_tui.ui.widgets.confirm import ConfirmAction, TypedConfirm
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.openwisp_format import command_text, config_text, when
@@ -256,7 +256,7 @@ class OpenWispDeviceScreen(NocScreen):
         box = self.query_one("#ow-command", Input)
         box.add_class("shown")
         box.can_focus = True
-        box.focus()
+        focus_now(box)
 
     @on(Input.Submitted, "#ow-command")
     def _command_typed(self, event: Input.Submitted) -> None:

@@ -22,7 +22,7 @@ from noc_tui.api.kalliope_models import (
     RegistrationHistory,
 )
 from noc_tui.ui.poll import Polled, PollJob
-from noc_tui.ui.screens.base import NocScreen
+from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.widgets.confirm import ConfirmAction
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.pbx_format import (
@@ -65,7 +65,7 @@ class PbxScreen(NocScreen):
     TITLE = "PBX"
     NAME = "pbx"
     BINDINGS = [
-        Binding("slash", "filter", "Filter"),
+        search_key("filter", "Filter"),
         Binding("u", "unregistered", "Unregistered"),
         Binding("p", "next_pbx", "Next PBX"),
         Binding("a", "apply", "Apply"),
@@ -322,13 +322,15 @@ class PbxScreen(NocScreen):
         tabs.active = TABS[(current + step) % len(TABS)]
 
     def action_filter(self) -> None:
+        if slash_typed_in_a_box(self.app):
+            return
         tabs = self.query_one(TabbedContent)
         self.filter_wanted = tabs.active != TABS[0]  # the tab switch would focus its table
         tabs.active = TABS[0]  # the filter narrows the extensions
         box = self.query_one("#pbx-filter", Input)
         box.remove_class("hidden")
         box.disabled = False
-        box.focus()
+        focus_now(box)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.text_filter = event.value.strip()

@@ -1,0 +1,38 @@
+"""Operators type (or paste) `/serial` in one burst: every key lands in the box `/` opens."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+from textual.widgets import Input
+
+from tests.ui.helpers import live_console
+
+
+def burst(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    """All keys queued at once, as a fast typist or a terminal paste delivers them."""
+    for char in text:
+        app.post_message(events.Key({"/": "slash"}.get(char, char), char))
+
+
+@pytest.mark.parametrize(
+    ("screen", "box"),
+    [
+        ("cpes", "#search"),
+        ("alerts", "#alert-filter"),
+        ("devices", "#lnms-filter"),
+        ("openwisp", "#ow-search"),
+        ("pbx", "#pbx-filter"),
+        ("cdr", "#cdr-filter"),
+    ],
+)
+async def test_keys_typed_right_after_slash_reach_the_box(clean_lab, screen: str, box: str) -> None:  # type: ignore[no-untyped-def]
+    app = live_console(clean_lab, start_screen=screen)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        if app.focused is not None and isinstance(app.focused, Input):
+            app.screen.set_focus(None)  # start from the table, as after a search
+            await pilot.pause()
+        burst(app, "/ab/c")  # the second `/` is text: a path, a wildcard, a note
+        await pilot.pause(0.5)
+        assert app.screen.query_one(box, Input).value.endswith("ab/c")
