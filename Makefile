@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint snapshot-update clean
+.PHONY: demo test bench soak snapshot-update clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+soak: $(STAMP)
+	$(BIN)/python benchmarks/soak.py
 
 snapshot-update: $(STAMP)
 	$(BIN)/python -m pytest tests/snapshots --snapshot-update

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from noc_tui import __version__
+from noc_tui.clock import SYSTEM_CLOCK
 from noc_tui.config import (
     EXAMPLE_CONFIG,
     Config,
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 
 SCREEN_CHOICES = ("overview", "cpes", "alerts", "devices", "openwisp", "pbx", "cdr")
 DEMO_POLL_SECONDS = 5.0
+DEMO_CPES = 500  # what `noc-tui sim` makes by default, so the demo lab has these names
 EXIT_CONFIG = 2
 
 
@@ -37,7 +40,8 @@ def console_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="noc-tui",
         description="Keyboard-driven NOC console for Krill, LibreNMS, OpenWISP and KalliopePBX.",
-        epilog="Subcommands: `noc-tui sim --help` (the built-in lab), `noc-tui check --help`.",
+        epilog="Subcommands: `noc-tui sim --help` (the built-in lab), `noc-tui check --help`, "
+        "`noc-tui serve --help` (in a browser).",
     )
     parser.add_argument("--version", action="version", version=f"noc-tui {__version__}")
     parser.add_argument("--config", metavar="PATH", help="config file (default: see README)")
@@ -55,6 +59,12 @@ def console_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--wallboard", action="store_true", help="wall display mode (always read-only)"
+    )
+    parser.add_argument(
+        "--rotate",
+        metavar="SECONDS",
+        type=float,
+        help="wallboard: seconds per page (overrides [ui] rotate_seconds)",
     )
     parser.add_argument(
         "--demo", action="store_true", help="start the built-in lab and open the console on it"
@@ -111,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_sim(sim_parser().parse_args(args[1:]))
         if args[:1] == ["check"]:
             return run_check(check_parser().parse_args(args[1:]))
+        if args[:1] == ["serve"]:
+            from noc_tui.serve import run_serve
+
+            return run_serve(args[1:])
         return run_console(console_parser().parse_args(args))
     except KeyboardInterrupt:
         return 130
@@ -190,7 +204,22 @@ def _open_console(args: argparse.Namespace, config: Config) -> int:
     if log_path is None:
         notes.append("Logging is off: the log file could not be opened")
     read_only = args.read_only or args.wallboard or config.ui.read_only
-    app = NocApp(
+    if args.demo and args.wallboard and not config.ui.watch_cpes:
+        # Two of the lab's CPEs, so the demo wall has live graphs (only here: it costs 0.2 s).
+        config = dataclasses.replace(
+            config, ui=dataclasses.replace(config.ui, watch_cpes=demo_watch_cpes())
+        )
+    if args.rotate and args.rotate > 0:
+        config = dataclasses.replace(
+            config, ui=dataclasses.replace(config.ui, rotate_seconds=args.rotate)
+        )
+    if args.wallboard:
+        from noc_tui.ui.wallboard_app import WallboardApp
+
+        app_class: type[NocApp] = WallboardApp
+    else:
+        app_class = NocApp
+    app = app_class(
         config,
         Backends(config, read_only=read_only),
         start_screen=args.screen if not args.search else "cpes",
@@ -268,6 +297,14 @@ class DemoLab:
             self.process.wait(timeout=5)
         except (subprocess.TimeoutExpired, OSError):
             self.process.kill()
+
+
+def demo_watch_cpes(count: int = 2) -> tuple[str, ...]:
+    """The first CPE names of the demo lab (seed 1, the default CPE count)."""
+    from noc_tui.sim.krill_world import KrillWorld
+
+    world = KrillWorld(1, SYSTEM_CLOCK, DEMO_CPES)
+    return tuple(record["cpename"] for record in world.records[:count])
 
 
 def _lab_log() -> int:

@@ -129,7 +129,9 @@ async def test_username_and_password_exchanged_for_a_token(openwisp_peer_url: Pe
         await backends.aclose()
 
 
-async def test_wrong_password_is_auth_failed_with_the_server_reason(openwisp_peer_url: Peer) -> None:
+async def test_wrong_password_is_auth_failed_with_the_server_reason(
+    openwisp_peer_url: Peer,
+) -> None:
     settings = BackendSettings(
         name="openwisp",
         kind="openwisp",

@@ -1,17 +1,56 @@
-"""What the operator sees on the overview: frozen clock, seeded lab, fixed terminal sizes."""
+"""The overview and the wallboard on screen: frozen clock, seeded lab, fixed sizes."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from tests.ui.helpers import frozen_console, wait_for_first_polls
+from tests.ui.helpers import frozen_console, wait_for_first_polls, wait_until
+from tests.ui.wallboard_helpers import frozen_board
+
+SIZES = [(80, 24), (120, 40), (200, 60)]
+SIZE_IDS = ["80x24", "120x40", "200x60"]
+THEMES = ["noc-dark", "mono"]
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
-def test_overview(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(frozen_console(), terminal_size=size, run_before=wait_for_first_polls)
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The wallboard's clock reads local time: pin it, so the pixels do not depend on the host."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
-def test_overview_mono(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    app = frozen_console(theme="mono")
-    assert snap_compare(app, terminal_size=(80, 24), run_before=wait_for_first_polls)
+async def every_tile_polled(pilot) -> None:  # type: ignore[no-untyped-def]
+    from noc_tui.ui.widgets.tile import Tile
+
+    await wait_for_first_polls(pilot)
+    await wait_until(pilot, lambda: all(t.data.updated for t in pilot.app.screen.query(Tile)))
+    await pilot.pause()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_overview(snap_compare, size: tuple[int, int], theme: str) -> None:  # type: ignore[no-untyped-def]
+    app = frozen_console(theme=theme)
+    assert snap_compare(app, terminal_size=size, run_before=every_tile_polled)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_wallboard(snap_compare, theme: str) -> None:  # type: ignore[no-untyped-def]
+    app = frozen_board(theme=theme)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=every_tile_polled)
+
+
+def test_wallboard_alerts_page(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def second_page(pilot) -> None:  # type: ignore[no-untyped-def]
+        await every_tile_polled(pilot)
+        await pilot.press("right")
+        await pilot.pause()
+
+    app = frozen_board()
+    assert snap_compare(app, terminal_size=(120, 40), run_before=second_page)

@@ -1,160 +1,230 @@
-"""The overview: every backend's health at a glance, refreshed by one poll loop per backend."""
+"""The overview (key 1): tiles counting what is wrong, the latest criticals, recent downs, health.
+
+One poll job per thing counted (see `overview_data`); a poll that brings the same data repaints
+nothing, and the focused tile and the tables' cursors stay where they are.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import tzinfo
 from typing import Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from noc_tui.api import ApiClient, PingResult
-from noc_tui.ui.format import age_text, is_stale, latency_text, state_text, truncate
+from noc_tui.api import PingResult
+from noc_tui.api.librenms import LibreNmsClient
+from noc_tui.api.librenms_models import Alert, Device, server_time
+from noc_tui.ui.drill import open_drill
+from noc_tui.ui.format import STATE_WORDS, age_text, truncate
+from noc_tui.ui.overview_data import (
+    OverviewData,
+    TileData,
+    build_tiles,
+    down_devices,
+    health_tile,
+    open_alerts,
+    overview_jobs,
+)
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import NocScreen
+from noc_tui.ui.widgets.health_table import HealthTable
+from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
+from noc_tui.ui.widgets.tile import Tile
+from noc_tui.ui.widgets.tile_board import TileBoard
 
-FULL_COLUMNS = ("backend", "kind", "url", "state", "latency", "last ok", "answer", "last error")
-WIDE_COLUMNS = ("backend", "url", "state", "latency", "last ok", "answer", "last error")
-COMPACT_COLUMNS = ("backend", "state", "latency", "last ok", "answer")
-# Fixed widths (a re-measured column would jump about every poll); the last two share the rest.
-WIDTHS = {"backend": 12, "kind": 8, "url": 22, "state": 12, "latency": 8, "last ok": 12}
-FLEXIBLE = ("answer", "last error")
-COMPACT_BELOW = 110
-FULL_FROM = 150
 AGE_REFRESH_SECONDS = 5.0
+LIST_ROWS = 8
+CRITICAL_COLUMNS = (
+    Column("host", "Host", 24),
+    Column("rule", "Rule", 20),
+    Column("age", "Age", 5),
+)
+DOWN_COLUMNS = (
+    Column("host", "Host", 22),
+    Column("reason", "Reason", 8),
+    Column("polled", "Last polled", 19),
+)
+BREAKPOINTS = [(0, "-compact"), (110, "-wide"), (170, "-full")]
+
+
+def health_level(client: Any) -> str:
+    return {"waiting": "unknown"}.get(
+        STATE_WORDS[client.health.state], STATE_WORDS[client.health.state]
+    )
+
+
+def critical_rows(alerts: list[Alert], zone: tzinfo, now: float) -> list[Row]:
+    """Open critical alerts, newest state change first (LibreNMS timestamps sort as text)."""
+    critical = [a for a in open_alerts(alerts) if a.severity == "critical"]
+    critical.sort(key=lambda a: (a.timestamp, a.id), reverse=True)
+    rows = []
+    for alert in critical[:LIST_ROWS]:
+        when = server_time(alert.timestamp, zone)
+        age = "?" if when is None else age_text(max(0.0, now - when))
+        rows.append(
+            Row(
+                str(alert.id),
+                (
+                    truncate(alert.hostname, 24),
+                    truncate(alert.rule_name or f"rule {alert.rule_id}", 20),
+                    age,
+                ),
+            )
+        )
+    return rows
+
+
+def down_rows(devices: list[Device]) -> list[Row]:
+    return [
+        Row(str(d.id), (truncate(d.hostname, 22), d.down_reason or "—", d.last_polled or "never"))
+        for d in down_devices(devices)[:LIST_ROWS]
+    ]
 
 
 class OverviewScreen(NocScreen):
     TITLE = "Overview"
     NAME = "overview"
     CSS_PATH = "overview.tcss"
-    BINDINGS = [Binding("r", "app.refresh_now", "Refresh")]
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
+    BINDINGS = [
+        Binding("r", "app.refresh_now", "Refresh"),
+        Binding("right", "app.focus_next", "Next tile", show=False),
+        Binding("left", "app.focus_previous", "Previous tile", show=False),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
+        self.data = OverviewData()
         self.summaries: dict[str, str] = {}
-        self._columns: tuple[str, ...] = ()
-        self._widths: dict[str, int] = {}
+        self._jobs: list[PollJob[Any]] | None = None
+
+    @property
+    def jobs(self) -> list[PollJob[Any]]:
+        if self._jobs is None:
+            self._jobs = overview_jobs(self.noc.backends, self.noc.config.ui, self.noc.clock)
+        return self._jobs
+
+    @property
+    def librenms(self) -> LibreNmsClient | None:
+        found = self.noc.backends.of_kind("librenms")
+        return found[0] if found and isinstance(found[0], LibreNmsClient) else None
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Backend health", classes="section-title")
-        table: DataTable[Any] = DataTable(id="health", cursor_type="row", zebra_stripes=False)
-        yield table
-        yield Static("", id="health-detail", markup=False)
+        with VerticalScroll(id="overview-body", can_focus=False):
+            yield TileBoard(self.tiles(), id="tiles")
+            if self.librenms is not None:
+                with Horizontal(id="lists"):
+                    with Vertical(classes="list"):
+                        yield Static("Latest critical alerts", classes="section-title")
+                        yield LiveTable(id="critical")
+                    with Vertical(classes="list"):
+                        yield Static("Recently down", classes="section-title")
+                        yield LiveTable(id="recent-down")
+            yield Static("Backend health", classes="section-title")
+            yield HealthTable(self.noc.backends, self.noc.clock, id="health")
+            yield Static("", id="health-detail", markup=False)
+
+    def tiles(self) -> list[TileData]:
+        states = [(client.name, health_level(client)) for client in self.noc.backends]
+        now = self.noc.clock.now()  # health is read live from the client layer
+        down = {name for name, level in states if level == "down"}
+        tiles = build_tiles(self.data, self.jobs, down)
+        return [*tiles, replace(health_tile(states), updated=now)]
 
     def poll_jobs(self) -> list[PollJob[Any]]:
-        return [
-            PollJob(f"ping:{client.name}", client.name, client.settings.poll_seconds, client.ping)
-            for client in self.noc.backends
-        ]
+        return self.jobs
 
     def on_mount(self) -> None:
-        self._build_table(self.size.width or 80)
+        if self.librenms is not None:
+            self.query_one("#critical", LiveTable).set_columns(CRITICAL_COLUMNS)
+            self.query_one("#recent-down", LiveTable).set_columns(DOWN_COLUMNS)
+        self.query_one(HealthTable).build(self.size.width or 80)
         super().on_mount()
-        self.set_interval(AGE_REFRESH_SECONDS, self.refresh_rows)
-        self.watch(self.app, "theme", lambda _: self.refresh_rows(), init=False)
+        self.set_interval(AGE_REFRESH_SECONDS, self.refresh_view)
+        self.watch(self.app, "theme", lambda _: self.refresh_view(force=True), init=False)
+        self.call_after_refresh(self._focus_first_tile)
+
+    def _focus_first_tile(self) -> None:
+        if not isinstance(self.focused, Tile):
+            tiles = self.query(Tile)
+            if tiles:
+                tiles.first().focus()
 
     def on_resize(self) -> None:
-        self._build_table(self.size.width)
-
-    def _build_table(self, width: int) -> None:
-        columns = _layout(width)
-        widths = _column_widths(columns, width)
-        if (columns, widths) == (self._columns, self._widths):
-            return
-        self._columns, self._widths = columns, widths
-        table = self.query_one("#health", DataTable)
-        cursor = table.cursor_row
-        table.clear(columns=True)
-        for column in columns:
-            label = {"url": "URL", "last ok": "Last OK"}.get(column, column.title())
-            table.add_column(label, key=column, width=widths[column])
-        for client in self.noc.backends:
-            table.add_row(*self._cells(client), key=client.name)
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1))
-        self._show_detail()
-
-    def _cells(self, client: ApiClient) -> list[Any]:
-        health = client.health
-        now = self.noc.clock.now()
-        stale = is_stale(health, client.settings.poll_seconds, now)
-        values: dict[str, Any] = {
-            "backend": truncate(client.name, self._widths["backend"]),
-            "kind": client.kind,
-            "url": truncate(client.settings.display_url, self._widths.get("url", 0)),
-            "state": state_text(health.state, self.app.theme_variables),
-            "latency": latency_text(health.latency_ms),
-            "last ok": _age_cell(age_text(health.age(now)), stale),
-            "answer": truncate(self.summaries.get(client.name, "—"), self._widths["answer"]),
-            "last error": truncate(
-                health.last_error_label or "", self._widths.get("last error", 0)
-            ),
-        }
-        return [values[column] for column in self._columns]
+        self.query_one(HealthTable).build(self.size.width)
 
     def polled(self, message: Polled) -> None:
+        error = message.error.title if message.error is not None else None
         if isinstance(message.value, PingResult):
             self.summaries[message.backend] = message.value.summary
-        self.refresh_rows()
+        changed = self.data.record(
+            message.key, message.backend, message.value, error, self.noc.clock.now()
+        )
+        self.refresh_view(lists=changed)
 
-    def refresh_rows(self) -> None:
-        """Update only the cells whose text changed: the cursor and scroll stay put."""
-        table = self.query_one("#health", DataTable)
-        for client in self.noc.backends:
-            for column, value in zip(self._columns, self._cells(client), strict=True):
-                current = table.get_cell(client.name, column)
-                if _plain(current) != _plain(value) or _style(current) != _style(value):
-                    table.update_cell(client.name, column, value)
+    def refresh_view(self, force: bool = False, lists: bool = True) -> None:
+        """Ages tick every few seconds; everything else redraws only where text changed."""
+        now = self.noc.clock.now()
+        tiles = self.tiles()
+        board = self.query_one(TileBoard)
+        if force:
+            for tile in board.tiles:
+                tile.show(tile.data, now, force=True)
+        board.show(tiles, now)
+        if lists or force:
+            self._show_lists()
+        table = self.query_one(HealthTable)
+        table.summaries = self._summaries(tiles)
+        table.refresh_rows()
         self._show_detail()
+
+    def _summaries(self, tiles: list[TileData]) -> dict[str, str]:
+        words: dict[str, list[str]] = {}
+        for tile in tiles:
+            backend = self.data.backends.get(tile.key) or self._backend_of(tile.key)
+            if backend and tile.count:
+                words.setdefault(backend, []).append(f"{tile.title.split()[0]}: {tile.count}")
+        return {**self.summaries, **{name: ", ".join(w) for name, w in words.items()}}
+
+    def _backend_of(self, key: str) -> str:
+        return key.split(":", 1)[1] if ":" in key else ""
+
+    def _show_lists(self) -> None:
+        client = self.librenms
+        if client is None:
+            return
+        alerts = self.data.values.get(f"alerts:{client.name}")
+        devices = self.data.values.get(f"devices:{client.name}")
+        if alerts is not None:
+            rows = critical_rows(alerts, client.server_zone, self.noc.clock.now())
+            self.query_one("#critical", LiveTable).show(rows)
+        if devices is not None:
+            self.query_one("#recent-down", LiveTable).show(down_rows(devices))
+
+    @on(Tile.Opened)
+    def _open_tile(self, event: Tile.Opened) -> None:
+        open_drill(self.noc, event.drill)
 
     @on(DataTable.RowHighlighted, "#health")
     def _on_highlight(self) -> None:
         self._show_detail()
 
     def _show_detail(self) -> None:
-        table = self.query_one("#health", DataTable)
-        if not table.row_count:
+        client = self.query_one(HealthTable).current
+        if client is None:
             return
-        name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        client = self.noc.backends.clients[name]
         health = client.health
         lines = [f"{client.name} ({client.kind})  {client.settings.display_url}"]
-        lines.append(f"last error: {health.last_error or 'none'}")
+        lines.append(f"last error: {truncate(health.last_error or 'none', 200)}")
         if health.consecutive_failures:
             lines.append(f"consecutive failures: {health.consecutive_failures}")
         detail = self.query_one("#health-detail", Static)
-        text = "\n".join(lines)
-        if str(detail.content) != text:
+        text = Text("\n".join(lines))
+        if str(detail.content) != text.plain:
             detail.update(text)
-
-
-def _layout(width: int) -> tuple[str, ...]:
-    if width < COMPACT_BELOW:
-        return COMPACT_COLUMNS
-    return FULL_COLUMNS if width >= FULL_FROM else WIDE_COLUMNS
-
-
-def _age_cell(age: str, stale: bool) -> Text:
-    return Text(f"{age} ◌ stale", style="italic") if stale else Text(age)
-
-
-def _column_widths(columns: tuple[str, ...], width: int) -> dict[str, int]:
-    """Fixed columns as set; the flexible ones split what is left (2 cells of padding each)."""
-    widths = {column: WIDTHS[column] for column in columns if column in WIDTHS}
-    flexible = [column for column in columns if column in FLEXIBLE]
-    spare = width - 4 - sum(widths.values()) - 2 * len(columns)
-    shares = {"answer": 0.6, "last error": 0.4} if len(flexible) == 2 else {"answer": 1.0}
-    for column in flexible:
-        widths[column] = max(10, int(spare * shares[column]))
-    return widths
-
-
-def _plain(value: Any) -> str:
-    return value.plain if isinstance(value, Text) else str(value)
-
-
-def _style(value: Any) -> str:
-    return str(value.style) if isinstance(value, Text) else ""

@@ -62,7 +62,8 @@ class BackendStatusBar(Static):
             health = client.health
             segment = Text(truncate(client.name, 16) + " ")
             segment.append_text(state_text(health.state, colours))
-            segment.append(f" {age_text(health.age(now))}", style="dim")
+            if health.requests:  # "… waiting" says it all before the first answer
+                segment.append(f" {age_text(health.age(now))}", style="dim")
             if is_stale(health, client.settings.poll_seconds, now):
                 segment.append(" ◌ stale", style="italic")
             segments.append(segment)

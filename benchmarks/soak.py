@@ -1,0 +1,127 @@
+"""Soak: the wallboard against the lab for N minutes, 1-second polls, random backend faults.
+
+Prints RSS at the start and the end, the console's average CPU, the requests per backend, and
+whether any tile still shows an error once the faults have ended. The lab runs in its own
+process (as for --demo), so the figures are the console's alone. The app runs headless: the
+terminal's own cost is not in the figures.
+
+    python benchmarks/soak.py --minutes 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import random
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from noc_tui.api import Backends  # noqa: E402
+from noc_tui.cli import DemoLab, demo_watch_cpes  # noqa: E402
+from noc_tui.ui.themes import load_themes  # noqa: E402
+from noc_tui.ui.wallboard_app import WallboardApp  # noqa: E402
+from noc_tui.ui.widgets.tile import Tile  # noqa: E402
+
+FAULTS = ("down", "error_rate=0.5", "latency=2s", "garbage", "drop")
+BACKENDS = ("krill", "librenms", "openwisp", "kalliope")
+TARGET_RSS_GROWTH_MB = 5.0
+TARGET_CPU = 5.0
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def set_fault(url: str, backend: str, spec: str) -> None:
+    async with httpx.AsyncClient() as client:
+        await client.post(f"{url}/_sim/faults", json={"backend": backend, "faults": spec})
+
+
+async def soak(app: WallboardApp, lab_url: str, seconds: float, seed: int) -> dict[str, object]:
+    rng = random.Random(seed)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(5)  # first polls, first page drawn
+        start_rss, start_cpu, start = rss_mb(), cpu_seconds(), time.monotonic()
+        first = tracemalloc.take_snapshot() if tracemalloc.is_tracing() else None
+        fault_until = start + seconds * 0.8  # the last fifth is for recovery
+        while time.monotonic() < fault_until:
+            backend = rng.choice(BACKENDS)
+            await set_fault(lab_url, backend, rng.choice(FAULTS))
+            await pilot.pause(rng.uniform(5, 20))
+            await set_fault(lab_url, backend, "")
+            await pilot.pause(rng.uniform(5, 20))
+        while time.monotonic() < start + seconds:
+            await pilot.pause(1)
+        wall = time.monotonic() - start
+        if first is not None:  # --trace: where the memory that stayed was allocated
+            for stat in tracemalloc.take_snapshot().compare_to(first, "lineno")[:10]:
+                print(stat)
+        errors = [t.data.key for t in app.screen.query(Tile) if t.data.error]
+        return {
+            "rss_start_mb": start_rss,
+            "rss_end_mb": rss_mb(),
+            "cpu_percent": 100 * (cpu_seconds() - start_cpu) / wall,
+            "requests": {c.name: c.health.requests for c in app.backends},
+            "errors_left": errors,
+            "seconds": wall,
+        }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rotate", type=float, default=20.0, help="seconds per page")
+    parser.add_argument("--trace", action="store_true", help="print tracemalloc's top growth")
+    args = parser.parse_args()
+    if args.trace:
+        tracemalloc.start()
+    lab = DemoLab()
+    try:
+        config = lab.config
+        fast = tuple(dataclasses.replace(b, poll_seconds=1.0) for b in config.backends)
+        ui = dataclasses.replace(
+            config.ui, rotate_seconds=args.rotate, watch_cpes=demo_watch_cpes()
+        )
+        config = dataclasses.replace(config, backends=fast, ui=ui)
+        app = WallboardApp(
+            config, Backends(config, read_only=True), themes=load_themes(extra_dirs=[])
+        )
+        lab_url = config.backends[0].base_url
+        figures = asyncio.run(soak(app, lab_url, args.minutes * 60, args.seed))
+        figures["rotate"] = args.rotate
+    finally:
+        lab.stop()
+    growth = figures["rss_end_mb"] - figures["rss_start_mb"]  # type: ignore[operator]
+    print(
+        f"soak: {figures['seconds']:.0f} s, 1-second polls, random faults, "
+        f"a page every {figures['rotate']:g} s"
+    )
+    print(f"RSS start {figures['rss_start_mb']:.1f} MB, end {figures['rss_end_mb']:.1f} MB")
+    print(f"RSS growth {growth:+.1f} MB (target ≤ {TARGET_RSS_GROWTH_MB:g})")
+    print(f"CPU {figures['cpu_percent']:.1f} % of one core (target ≤ {TARGET_CPU:g})")
+    for name, count in figures["requests"].items():  # type: ignore[attr-defined]
+        print(f"requests {name}: {count}")
+    print(f"errors left on screen after the faults: {figures['errors_left'] or 'none'}")
+    ok = growth <= TARGET_RSS_GROWTH_MB and figures["cpu_percent"] <= TARGET_CPU  # type: ignore[operator]
+    return 0 if ok and not figures["errors_left"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

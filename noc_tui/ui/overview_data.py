@@ -1,0 +1,426 @@
+"""What the overview and the wallboard count: poll jobs on the clients, tiles out of their answers.
+
+No widget here: the jobs call the API clients (the UI never speaks HTTP), and the functions turn
+typed answers into `TileData`, which the tile widget only draws. A tile whose backend is not
+configured is never made; one whose backend fails says "✗ down" instead of a zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from noc_tui.api import Backends
+from noc_tui.api.errors import BackendError, NotFound
+from noc_tui.api.kalliope import KalliopeClient
+from noc_tui.api.kalliope_cdr import Call, CdrQuery
+from noc_tui.api.kalliope_models import Extension, Registration
+from noc_tui.api.krill import KrillClient
+from noc_tui.api.krill_models import Cpe, MonitoringInfo, Series, Verdict
+from noc_tui.api.librenms import LibreNmsClient
+from noc_tui.api.librenms_models import Alert, Device
+from noc_tui.api.openwisp import OpenWispClient
+from noc_tui.api.openwisp_models import OpenWispDevice
+from noc_tui.clock import Clock
+from noc_tui.config import UiSettings
+from noc_tui.ui.poll import PollJob
+
+# Levels map to the theme's state variables; the word and symbol carry the meaning alone.
+LEVEL_VARIABLES = {
+    "ok": "state-ok",
+    "degraded": "state-degraded",
+    "down": "state-down",
+    "unknown": "state-unknown",
+}
+LEVEL_SYMBOLS = {"ok": "✓", "degraded": "▲", "down": "✗", "unknown": "…"}
+CALLS_WINDOW = timedelta(hours=1)
+CALLS_POLL_FACTOR = 3  # an hour of CDR is heavier than a list: ask a third as often
+CALLS_MIN_SECONDS = 30.0  # and never more than twice a minute: an hour's count moves slowly
+EXTENSIONS_EVERY = 60.0  # the extension list changes rarely; registrations every poll
+ANSWERED = 8
+VERDICT_RANK = {
+    Verdict.CRITICAL: 3,
+    Verdict.WARNING: 2,
+    Verdict.IMPLAUSIBLE: 1,
+    Verdict.OK: 0,
+    Verdict.UNCHECKED: -1,
+    Verdict.NO_VALUE: -1,
+}
+
+
+@dataclass(frozen=True)
+class Drill:
+    """Where `enter` on a tile goes: a screen (mode) and the filter that shows what it counted."""
+
+    mode: str
+    filters: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class TileData:
+    key: str
+    title: str
+    count: str  # the big number; "" when there is none to show (down, waiting)
+    level: str  # ok / degraded / down / unknown
+    word: str  # the state in words, e.g. "3 critical" or "down"
+    lines: tuple[str, ...] = ()
+    drill: Drill | None = None
+    updated: float | None = None  # when its data last came in, for "updated N s ago"
+    error: str = ""  # the last poll failed: the tile says so and shows the last data dimmed
+    error_level: str = "down"  # "degraded" while the backend's health is not down yet
+    interval: float = 10.0  # the backend's poll period: stale after three missed polls
+
+    @property
+    def symbol(self) -> str:
+        return LEVEL_SYMBOLS[self.level]
+
+
+MISSING_LIMIT = 200  # enough for any wall; keeps one PBX's answer bounded
+
+
+@dataclass(frozen=True)
+class PbxCounts:
+    extensions: int
+    registered: int
+    # (extension, name, status) of enabled extensions without an OK registration
+    not_registered: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def missing(self) -> int:
+        return self.extensions - self.registered
+
+
+@dataclass(frozen=True)
+class WatchedCpe:
+    name: str
+    cpe: Cpe | None
+    info: MonitoringInfo | None
+    # The last hour of txrx, sent once with the first answer so a graph starts full.
+    history: dict[str, Series] = field(default_factory=dict, compare=False)
+
+
+@dataclass
+class OverviewData:
+    """The last good answer of every job, and its error if the last poll failed."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    updated: dict[str, float] = field(default_factory=dict)
+    backends: dict[str, str] = field(default_factory=dict)  # job key → backend name
+
+    def record(self, key: str, backend: str, value: Any, error: str | None, now: float) -> bool:
+        """Keep one poll's outcome; True when what a tile shows may have changed."""
+        self.backends[key] = backend
+        if error is not None:
+            changed = self.errors.get(key) != error
+            self.errors[key] = error
+            return changed
+        changed = key in self.errors or self.values.get(key) != value
+        self.errors.pop(key, None)
+        self.values[key] = value
+        self.updated[key] = now
+        return changed
+
+
+# -- jobs ------------------------------------------------------------------------------------
+
+
+def overview_jobs(backends: Backends, ui: UiSettings, clock: Clock) -> list[PollJob[Any]]:
+    """One job per thing counted; every configured backend gets at least one."""
+    jobs: list[PollJob[Any]] = []
+    for client in backends:
+        interval = client.settings.poll_seconds
+        if isinstance(client, LibreNmsClient):
+            jobs.append(PollJob(f"alerts:{client.name}", client.name, interval, client.alerts))
+            jobs.append(PollJob(f"devices:{client.name}", client.name, interval, client.devices))
+        elif isinstance(client, OpenWispClient):
+            jobs.append(PollJob(f"openwisp:{client.name}", client.name, interval, client.devices))
+        elif isinstance(client, KalliopeClient):
+            fetch = _pbx(client, clock)
+            jobs.append(PollJob(f"pbx:{client.name}", client.name, interval, fetch))
+            slow = max(interval * CALLS_POLL_FACTOR, CALLS_MIN_SECONDS)
+            jobs.append(PollJob(f"calls:{client.name}", client.name, slow, _calls(client, clock)))
+        elif isinstance(client, KrillClient) and ui.watch_cpes:
+            for name in ui.watch_cpes:
+                fetch = _watched(client, name)
+                jobs.append(PollJob(f"cpe:{client.name}:{name}", client.name, interval, fetch))
+        else:  # nothing to count (Krill without watched CPEs): its health is still shown
+            jobs.append(PollJob(f"ping:{client.name}", client.name, interval, client.ping))
+    return jobs
+
+
+def _pbx(client: KalliopeClient, clock: Clock) -> Callable[[], Awaitable[PbxCounts]]:
+    cached: list[tuple[float, list[Extension]]] = []  # (when, extensions): at most one
+
+    async def fetch() -> PbxCounts:
+        now = clock.monotonic()
+        if not cached or now - cached[0][0] >= EXTENSIONS_EVERY:
+            cached[:] = [(now, await client.extensions())]
+        return pbx_counts(cached[0][1], await client.registrations())
+
+    return fetch
+
+
+def pbx_counts(extensions: Iterable[Extension], registrations: Iterable[Registration]) -> PbxCounts:
+    """Enabled extensions, and how many of them hold an OK registration."""
+    status = {r.extension: r.status for r in registrations}
+    enabled = [e for e in extensions if e.enabled]
+    missing = [e for e in enabled if status.get(e.extension) != "OK"]
+    listed = tuple(
+        (e.extension, e.name, status.get(e.extension) or "not registered")
+        for e in missing[:MISSING_LIMIT]
+    )
+    return PbxCounts(len(enabled), len(enabled) - len(missing), listed)
+
+
+def _calls(client: KalliopeClient, clock: Clock) -> Callable[[], Awaitable[tuple[int, int]]]:
+    async def fetch() -> tuple[int, int]:
+        end = datetime.fromtimestamp(clock.now(), UTC).replace(tzinfo=None, microsecond=0)
+        calls: list[Call] = []
+        async for chunk in client.cdr(CdrQuery(end - CALLS_WINDOW, end)):
+            calls.extend(chunk)
+        return call_counts(calls)
+
+    return fetch
+
+
+def call_counts(calls: Iterable[Call]) -> tuple[int, int]:
+    """(calls, not answered), one count per unique call."""
+    seen: dict[str, int] = {call.key: call.status for call in calls}
+    return len(seen), sum(1 for status in seen.values() if status != ANSWERED)
+
+
+def _watched(client: KrillClient, name: str) -> Callable[[], Awaitable[WatchedCpe]]:
+    found: dict[str, Cpe] = {}  # the search runs once; the live info every poll
+
+    async def fetch() -> WatchedCpe:
+        history: dict[str, Series] = {}
+        if name not in found:
+            result = await client.search(name)
+            match = next((c for c in result.cpes if c.name == name), None)
+            if match is None:
+                return WatchedCpe(name, None, None)
+            found[name] = match
+            history = await _txrx_history(client, match)
+        cpe = found[name]
+        try:
+            return WatchedCpe(name, cpe, await client.info(cpe.id), history)
+        except NotFound:
+            return WatchedCpe(name, cpe, None, history)
+
+    return fetch
+
+
+async def _txrx_history(client: KrillClient, cpe: Cpe) -> dict[str, Series]:
+    """An hour of optical levels; without it the graph simply starts empty."""
+    try:
+        graphs = await client.graphs(cpe.host_name, "txrx")
+        return await client.datasets(cpe.host_name, graphs, "1h")
+    except BackendError:
+        return {}
+
+
+# -- tiles -----------------------------------------------------------------------------------
+
+
+def open_alerts(alerts: Iterable[Alert]) -> list[Alert]:
+    return [a for a in alerts if a.state != 0]
+
+
+def alerts_tile(key: str, alerts: list[Alert]) -> TileData:
+    active = open_alerts(alerts)
+    critical = sum(1 for a in active if a.severity == "critical")
+    warning = sum(1 for a in active if a.severity == "warning")
+    other = len(active) - critical - warning
+    level = "down" if critical else "degraded" if active else "ok"
+    word = f"{critical} critical" if critical else "no critical" if not active else "open"
+    lines = (f"▲ {warning} warning",) + ((f"· {other} other",) if other else ())
+    drill = Drill("alerts", (("severity", "critical"),) if critical else ())
+    return TileData(key, "Open alerts", str(len(active)), level, word, lines, drill)
+
+
+def down_devices(devices: Iterable[Device]) -> list[Device]:
+    """Down and not disabled, most recently down first: LibreNMS gives no "down since" in the
+    list, and a down device's last poll is when it stopped answering, so that orders them."""
+    down = [d for d in devices if not d.up and not d.disabled]
+    return sorted(down, key=lambda d: (d.last_polled, d.hostname), reverse=True)
+
+
+def devices_tile(key: str, devices: list[Device]) -> TileData:
+    down = down_devices(devices)
+    total = sum(1 for d in devices if not d.disabled)
+    level = "down" if down else "ok"
+    word = "down" if down else "all up"
+    lines = (f"of {total} devices", *(f"✗ {d.hostname}" for d in down[:2]))
+    return TileData(key, "Devices down", str(len(down)), level, word, lines, Drill("devices-down"))
+
+
+def openwisp_tile(key: str, devices: list[OpenWispDevice]) -> TileData:
+    counts: dict[str, int] = {}
+    for device in devices:
+        status = device.config_status or "none"
+        counts[status] = counts.get(status, 0) + 1
+    bad = counts.get("error", 0)
+    modified = counts.get("modified", 0)
+    level = "down" if bad else "degraded" if modified else "ok"
+    word = f"{bad} error" if bad else f"{modified} modified" if modified else "all applied"
+    lines = tuple(
+        f"{symbol} {counts[status]} {status}"
+        for status, symbol in (("applied", "✓"), ("modified", "◐"), ("error", "✗"), ("none", "·"))
+        if counts.get(status)
+    )
+    status = "error" if bad else "modified" if modified else ""
+    drill = Drill("openwisp", (("status", status),) if status else ())
+    count = str(bad or modified or len(devices))
+    return TileData(key, "OpenWISP config", count, level, word, lines, drill)
+
+
+def pbx_tile(key: str, backend: str, counts: PbxCounts) -> TileData:
+    missing = counts.missing
+    level = "degraded" if missing else "ok"
+    word = f"{missing} not registered" if missing else "all registered"
+    lines = (f"✓ {counts.registered} registered", f"of {counts.extensions} enabled")
+    drill = Drill("pbx", (("pbx", backend), ("unregistered", "yes" if missing else "")))
+    return TileData(key, f"PBX {backend}", str(counts.registered), level, word, lines, drill)
+
+
+def calls_tile(key: str, backend: str, counts: tuple[int, int]) -> TileData:
+    total, failed = counts
+    share = failed / total if total else 0.0
+    level = "down" if share >= 0.5 and total >= 4 else "degraded" if share >= 0.2 else "ok"
+    lines = (f"✗ {failed} not answered",)
+    word = f"{share:.0%} failed"
+    drill = Drill("cdr", (("pbx", backend),))
+    return TileData(key, f"Calls 1h {backend}", str(total), level, word, lines, drill)
+
+
+def worst_verdict(info: MonitoringInfo | None) -> Verdict:
+    if info is None or not info.readings:
+        return Verdict.NO_VALUE
+    return max((r.verdict for r in info.readings), key=lambda v: VERDICT_RANK[v])
+
+
+def cpe_line(watched: WatchedCpe) -> tuple[str, str]:
+    """(level, line) of one watched CPE: offline or its worst optical verdict."""
+    if watched.cpe is None:
+        return "unknown", f"? {watched.name} not found"
+    info = watched.info
+    if info is not None and not info.online:
+        return "down", f"✗ {watched.name} offline"
+    verdict = worst_verdict(info)
+    level = {Verdict.CRITICAL: "down", Verdict.WARNING: "degraded", Verdict.OK: "ok"}.get(
+        verdict, "unknown"
+    )
+    symbol = LEVEL_SYMBOLS[level] if level != "unknown" else "·"
+    return level, f"{symbol} {watched.name} {verdict.value}"
+
+
+def cpes_tile(key: str, watched: list[WatchedCpe]) -> TileData:
+    judged = [cpe_line(w) for w in watched]
+    bad = sum(1 for level, _ in judged if level in ("down", "degraded"))
+    levels = [level for level, _ in judged]
+    level = "down" if "down" in levels else "degraded" if "degraded" in levels else "ok"
+    unknown = levels.count("unknown")
+    word = f"{bad} of {len(judged)} need a look" if bad else f"{len(judged) - unknown} ok"
+    if unknown and not bad:
+        word += f", {unknown} no data"
+    names = ",".join(w.name for w in watched)
+    drill = Drill("cpes", (("search", names.split(",")[0] if names else ""),))
+    lines = tuple(line for _, line in judged)
+    return TileData(key, "Watched CPEs not ok", str(bad), level, word, lines, drill)
+
+
+def health_tile(states: list[tuple[str, str]]) -> TileData:
+    """states: (backend, level) pairs from the client layer's health."""
+    down = [name for name, level in states if level == "down"]
+    degraded = [name for name, level in states if level == "degraded"]
+    level = "down" if down else "degraded" if degraded else "ok"
+    word = f"{len(down)} down" if down else f"{len(degraded)} degraded" if degraded else "all ok"
+    # Trouble first: a tile shows three lines, and a down backend must be one of them.
+    ordered = sorted(states, key=lambda state: state[1] == "ok")
+    lines = tuple(f"{LEVEL_SYMBOLS[lv]} {name} {lv}" for name, lv in ordered)
+    ok = sum(1 for _, lv in states if lv == "ok")
+    word = f"{word} · {ok} of {len(states)} ok"
+    return TileData("health", "Backends", str(ok), level, word, lines)
+
+
+def down_tile(key: str, title: str, error: str) -> TileData:
+    """A backend that fails with no answer to show: down, never a zero."""
+    return TileData(key, title, "", "down", "down", (error,))
+
+
+def waiting_tile(key: str, title: str) -> TileData:
+    return TileData(key, title, "", "unknown", "waiting", ())
+
+
+def build_tiles(
+    data: OverviewData, jobs: list[PollJob[Any]], down: Collection[str] = ()
+) -> list[TileData]:
+    """Every tile, in job order; the watched CPEs of one Krill make one tile.
+
+    `down`: backends whose health is down (three failures in a row, or unreachable); a tile
+    of another failing backend says degraded, as the status bar does."""
+    tiles: list[TileData] = []
+    watched: dict[str, list[PollJob[Any]]] = {}
+    for job in jobs:
+        kind = job.key.split(":", 1)[0]
+        if kind == "cpe":
+            watched.setdefault(job.backend, []).append(job)
+        elif kind != "ping":
+            tiles.append(_tile_for(data, job, kind))
+    for backend, cpe_jobs in watched.items():
+        tiles.append(_cpes_for(data, backend, cpe_jobs))
+    return [
+        replace(t, error_level="down" if backend_of(t, data) in down else "degraded") for t in tiles
+    ]
+
+
+def backend_of(tile: TileData, data: OverviewData) -> str:
+    return data.backends.get(tile.key) or tile.key.split(":", 1)[-1]
+
+
+TITLES = {
+    "alerts": "Open alerts",
+    "devices": "Devices down",
+    "openwisp": "OpenWISP config",
+    "pbx": "PBX {}",
+    "calls": "Calls 1h {}",
+}
+
+
+def _tile_for(data: OverviewData, job: PollJob[Any], kind: str) -> TileData:
+    key, backend = job.key, job.backend
+    title = TITLES[kind].format(backend)
+    error = data.errors.get(key, "")
+    if key not in data.values:
+        tile = down_tile(key, title, error) if error else waiting_tile(key, title)
+    else:
+        value = data.values[key]
+        tile = {
+            "alerts": lambda: alerts_tile(key, value),
+            "devices": lambda: devices_tile(key, value),
+            "openwisp": lambda: openwisp_tile(key, value),
+            "pbx": lambda: pbx_tile(key, backend, value),
+            "calls": lambda: calls_tile(key, backend, value),
+        }[kind]()
+    return replace(tile, updated=data.updated.get(key), error=error, interval=job.interval)
+
+
+def _cpes_for(data: OverviewData, backend: str, jobs: list[PollJob[Any]]) -> TileData:
+    key = f"cpes:{backend}"
+    watched = [data.values[j.key] for j in jobs if j.key in data.values]
+    errors = [data.errors[j.key] for j in jobs if j.key in data.errors]
+    if not watched:
+        tile = down_tile(key, "Watched CPEs not ok", errors[0]) if errors else waiting_tile(key, "")
+        tile = replace(tile, title="Watched CPEs not ok")
+    else:
+        tile = cpes_tile(key, watched)
+    times = [data.updated[j.key] for j in jobs if j.key in data.updated]
+    return replace(
+        tile,
+        updated=min(times) if times else None,
+        error=errors[0] if errors else "",
+        interval=jobs[0].interval,
+    )

@@ -1,0 +1,381 @@
+"""The wallboard (`noc-tui --wallboard`): pages that rotate on a wall display, hands off, for days.
+
+Pages: the overview tiles, the open alerts, the down devices, the PBX registrations, the
+watched CPEs' live optical levels (each only when its backend is configured). Every widget is
+made once at the start and updated in place; graph history lives in bounded deques. Only
+`space` (pause), `←`/`→` (step) and `q` do something; any other key says it does nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+from typing import Any
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, Footer, Static
+
+from noc_tui.api.librenms import LibreNmsClient
+from noc_tui.ui.format import STALE_AFTER_POLLS, age_text
+from noc_tui.ui.overview_data import (
+    OverviewData,
+    PbxCounts,
+    TileData,
+    WatchedCpe,
+    build_tiles,
+    cpe_line,
+    health_tile,
+    open_alerts,
+    overview_jobs,
+)
+from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.screens.base import NocScreen
+from noc_tui.ui.screens.overview import (
+    CRITICAL_COLUMNS,
+    critical_rows,
+    down_rows,
+    health_level,
+)
+from noc_tui.ui.screens.wallboard_pages import (
+    ALERT_COLUMNS,
+    ALERT_ROWS,
+    DOWN_COLUMNS,
+    MISSING_COLUMNS,
+    PBX_COLUMNS,
+    alert_rows,
+    missing_rows,
+    pbx_row,
+)
+from noc_tui.ui.widgets.graph import Line, TimeGraph
+from noc_tui.ui.widgets.live_table import LiveTable, Row
+from noc_tui.ui.widgets.status_bar import BackendStatusBar
+from noc_tui.ui.widgets.tile_board import TileBoard
+
+ALLOWED_KEYS = {"space", "left", "right", "q", "ctrl+c"}
+RING_POINTS = 360  # an hour of 10-second polls per metric and CPE, then the oldest go
+MAX_CPE_GRAPHS = 4
+LEVELS = ("dnrx", "uprx", "uptx")
+HEAD_REFRESH_SECONDS = 1.0
+NOTE_SECONDS = 6.0
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: str
+
+
+class WallboardScreen(NocScreen):
+    TITLE = "Wallboard"
+    NAME = "wallboard"
+    HORIZONTAL_BREAKPOINTS = [(0, "-compact"), (110, "-wide"), (170, "-full")]
+    BINDINGS = [
+        Binding("space", "pause", "Pause/resume"),
+        Binding("left", "step(-1)", "Previous"),
+        Binding("right", "step(1)", "Next"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+    DEFAULT_CSS = """
+    WallboardScreen #wall-head { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    WallboardScreen #pages { height: 1fr; }
+    WallboardScreen #pages > Vertical { height: 1fr; }
+    WallboardScreen .page-note { height: auto; padding: 0 1; color: $text-muted; }
+    WallboardScreen LiveTable { height: 1fr; margin: 0 1; }
+    WallboardScreen #wall-critical { height: auto; max-height: 9; }
+    WallboardScreen #wall-pbx { height: auto; max-height: 8; }
+    WallboardScreen #cpe-graphs { grid-size: 2; grid-rows: 1fr; height: 1fr; }
+    WallboardScreen TimeGraph { height: 1fr; }
+    WallboardScreen LiveTable.-stale { text-opacity: 60%; }
+    /* A grid from 110 columns; below that the tiles are a list, as on the overview. */
+    WallboardScreen TileBoard { grid-size: 4; }
+    WallboardScreen.-full TileBoard { grid-size: 5; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data = OverviewData()
+        self.paused = False
+        self.index = 0
+        self.rotations = 0
+        self.rings: dict[str, dict[str, deque[tuple[float, float]]]] = {}
+        self._jobs: list[PollJob[Any]] | None = None
+        self._head = ""
+        self._plotted: dict[int, tuple[Any, ...]] = {}
+        self._note_timer: Timer | None = None
+
+    # -- set-up ----------------------------------------------------------------------------
+
+    @property
+    def jobs(self) -> list[PollJob[Any]]:
+        if self._jobs is None:
+            self._jobs = overview_jobs(self.noc.backends, self.noc.config.ui, self.noc.clock)
+        return self._jobs
+
+    @property
+    def librenms(self) -> LibreNmsClient | None:
+        found = self.noc.backends.of_kind("librenms")
+        return found[0] if found and isinstance(found[0], LibreNmsClient) else None
+
+    @property
+    def watched(self) -> list[str]:
+        return [job.key for job in self.jobs if job.key.startswith("cpe:")][:MAX_CPE_GRAPHS]
+
+    @property
+    def pages(self) -> list[Page]:
+        pages = [Page("overview", "Overview")]
+        if self.librenms is not None:
+            pages += [Page("alerts", "Open alerts"), Page("down", "Devices down")]
+        if self.noc.backends.of_kind("kalliope"):
+            pages.append(Page("pbx", "PBX registrations"))
+        if self.watched:
+            pages.append(Page("cpes", "Watched CPEs: live optical levels"))
+        return pages
+
+    @property
+    def page(self) -> Page:
+        return self.pages[self.index % len(self.pages)]
+
+    def compose(self) -> ComposeResult:
+        # No tab line: the numbered screens are not reachable from a wall.
+        yield from self.compose_body()
+        with Vertical(id="bottom-bars"):
+            yield BackendStatusBar(self.noc.backends, self.noc.clock)
+            yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="wall-head", markup=False)
+        with ContentSwitcher(id="pages", initial="page-overview"):
+            with Vertical(id="page-overview"):
+                yield TileBoard(self.tiles(), id="tiles", focusable=False)
+                if self.librenms is not None:
+                    yield Static("Latest critical alerts", classes="page-note")
+                    yield LiveTable(id="wall-critical")
+            with Vertical(id="page-alerts"):
+                yield Static("", id="alerts-note", classes="page-note", markup=False)
+                yield LiveTable(id="wall-alerts")
+            with Vertical(id="page-down"):
+                yield Static("", id="down-note", classes="page-note", markup=False)
+                yield LiveTable(id="wall-down")
+            with Vertical(id="page-pbx"):
+                yield LiveTable(id="wall-pbx")
+                yield Static("Enabled extensions not registered", classes="page-note")
+                yield LiveTable(id="wall-pbx-missing")
+            with Vertical(id="page-cpes"), Grid(id="cpe-graphs"):
+                for index, _ in enumerate(self.watched):
+                    yield TimeGraph(id=f"cpe-graph-{index}")
+
+    def tiles(self) -> list[TileData]:
+        states = [(client.name, health_level(client)) for client in self.noc.backends]
+        now = self.noc.clock.now()
+        down = {name for name, level in states if level == "down"}
+        tiles = build_tiles(self.data, self.jobs, down)
+        return [*tiles, replace(health_tile(states), updated=now)]
+
+    def poll_jobs(self) -> list[PollJob[Any]]:
+        return self.jobs
+
+    def on_mount(self) -> None:
+        self.query_one("#wall-alerts", LiveTable).set_columns(ALERT_COLUMNS)
+        self.query_one("#wall-down", LiveTable).set_columns(DOWN_COLUMNS)
+        self.query_one("#wall-pbx", LiveTable).set_columns(PBX_COLUMNS)
+        self.query_one("#wall-pbx-missing", LiveTable).set_columns(MISSING_COLUMNS)
+        if self.librenms is not None:
+            self.query_one("#wall-critical", LiveTable).set_columns(CRITICAL_COLUMNS)
+        for table in self.query(LiveTable):
+            table.can_focus = False  # nothing to select on a wall, so no cursor either
+            table.show_cursor = False
+        super().on_mount()
+        self.rotation = self.set_interval(self.noc.config.ui.rotate_seconds, self._rotate)
+        self.set_interval(HEAD_REFRESH_SECONDS, self.refresh_head)
+        self.set_interval(5.0, self.refresh_view)
+        self.refresh_view()
+
+    # -- rotation and keys -------------------------------------------------------------------
+
+    def _rotate(self) -> None:
+        if not self.paused:
+            self.show_page(self.index + 1)
+            self.rotations += 1
+
+    def show_page(self, index: int) -> None:
+        self.index = index % len(self.pages)
+        self.query_one(ContentSwitcher).current = f"page-{self.page.id}"
+        self.refresh_view()
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        self.say("rotation paused (space resumes)" if self.paused else "rotation resumed")
+        self.refresh_head()
+
+    def action_step(self, step: int) -> None:
+        self.rotation.reset()  # a full period on the page the operator chose
+        self.show_page(self.index + step)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in ALLOWED_KEYS:
+            return
+        event.stop()
+        event.prevent_default()
+        self.say(f"wallboard: {event.key!r} does nothing here (space pause · ←/→ step · q quit)")
+
+    def say(self, note: str) -> None:
+        """A word in the status bar, gone after a few seconds (a wall keeps no old notes)."""
+        bar = self.query_one(BackendStatusBar)
+        bar.show_note(note)
+        if self._note_timer is not None:
+            self._note_timer.stop()
+        self._note_timer = self.set_timer(NOTE_SECONDS, lambda: bar.show_note(""))
+
+    # -- data --------------------------------------------------------------------------------
+
+    def polled(self, message: Polled) -> None:
+        error = message.error.title if message.error is not None else None
+        now = self.noc.clock.now()
+        changed = self.data.record(message.key, message.backend, message.value, error, now)
+        if isinstance(message.value, WatchedCpe):
+            self._record_levels(message.key, message.value, now)
+        if changed or isinstance(message.value, WatchedCpe):
+            self.refresh_view()
+
+    def _record_levels(self, key: str, watched: WatchedCpe, now: float) -> None:
+        rings = self.rings.setdefault(key, {m: deque(maxlen=RING_POINTS) for m in LEVELS})
+        for metric, series in watched.history.items():
+            if metric in rings and not rings[metric]:
+                rings[metric].extend(p for p in series.points if p[0] < now)
+        info = watched.info
+        if info is None or not info.online:
+            return
+        for reading in info.readings:
+            if reading.metric in rings and reading.value is not None and reading.plausible:
+                rings[reading.metric].append((now, reading.value))
+
+    def refresh_head(self) -> None:
+        now = self.noc.clock.now()
+        clock = time.strftime("%H:%M", time.localtime(now))
+        state = "⏸ paused" if self.paused else f"⟳ every {self.noc.config.ui.rotate_seconds:g}s"
+        page = f"{self.index % len(self.pages) + 1}/{len(self.pages)} {self.page.title}"
+        head = f"{clock}  ·  {page}  ·  {state}  ·  read-only"
+        if head != self._head:
+            self._head = head
+            self.query_one("#wall-head", Static).update(head)
+
+    def refresh_view(self) -> None:
+        """Only the page on show is redrawn; the others catch up when they come round."""
+        now = self.noc.clock.now()
+        self.refresh_head()
+        page = self.page.id
+        if page == "overview":
+            self.query_one(TileBoard).show(self.tiles(), now)
+            self._show_critical(now)
+        elif page == "alerts":
+            self._show_alerts(now)
+        elif page == "down":
+            self._show_down(now)
+        elif page == "pbx":
+            self._show_pbx(now)
+        elif page == "cpes":
+            self._show_cpes(now)
+
+    def _note(self, key: str, now: float) -> str:
+        """`updated 20s ago`, or what is wrong: the same words the tiles use."""
+        error = self.data.errors.get(key)
+        updated = self.data.updated.get(key)
+        ago = f"last data {age_text(now - updated)} ago" if updated else "no data yet"
+        if error:
+            return f"✗ down: {error} · {ago}"
+        if updated is None:
+            return "… waiting"
+        stale = " ◌ stale" if self._stale(key, now) else ""
+        return f"updated {age_text(now - updated)} ago{stale}"
+
+    def _stale(self, key: str, now: float) -> bool:
+        """Older than three polls of its job, or kept from before a failure."""
+        if key in self.data.errors:
+            return True
+        updated = self.data.updated.get(key)
+        interval = next((job.interval for job in self.jobs if job.key == key), 10.0)
+        return updated is not None and now - updated > STALE_AFTER_POLLS * interval
+
+    def _show_critical(self, now: float) -> None:
+        client = self.librenms
+        alerts = self.data.values.get(f"alerts:{client.name}") if client else None
+        if client is None or alerts is None:
+            return
+        rows = critical_rows(alerts, client.server_zone, now)
+        self.query_one("#wall-critical", LiveTable).show(rows)
+        self._dim("#wall-critical", f"alerts:{client.name}")
+
+    def _show_alerts(self, now: float) -> None:
+        client = self.librenms
+        if client is None:
+            return
+        key = f"alerts:{client.name}"
+        alerts = open_alerts(self.data.values.get(key, []))
+        rows = alert_rows(alerts, self.app.theme_variables)
+        self.query_one("#wall-alerts", LiveTable).show(rows)
+        note = f"{len(alerts)} open alerts · {self._note(key, now)}"
+        self._dim("#wall-alerts", key)
+        self._set_note("#alerts-note", note)
+
+    def _show_down(self, now: float) -> None:
+        client = self.librenms
+        if client is None:
+            return
+        key = f"devices:{client.name}"
+        rows = down_rows(self.data.values.get(key, []))
+        self.query_one("#wall-down", LiveTable).show(rows)
+        self._dim("#wall-down", key)
+        self._set_note(
+            "#down-note", f"{len(rows)} devices down (most recent first) · {self._note(key, now)}"
+        )
+
+    def _set_note(self, selector: str, text: str) -> None:
+        note = self.query_one(selector, Static)
+        if str(note.content) != text:  # the same words: no repaint
+            note.update(text)
+
+    def _dim(self, selector: str, key: str) -> None:
+        # Data kept from before a failure stays readable, dimmed; the note says why.
+        self.query_one(selector).set_class(self._stale(key, self.noc.clock.now()), "-stale")
+
+    def _show_pbx(self, now: float) -> None:
+        colours = self.app.theme_variables
+        rows: list[Row] = []
+        missing: list[Row] = []
+        for client in self.noc.backends.of_kind("kalliope"):
+            key = f"pbx:{client.name}"
+            updated = self.data.updated.get(key)
+            age = (age_text(now - updated) if updated else "never") + (
+                " ◌ stale" if self._stale(key, now) else ""
+            )
+            counts: PbxCounts | None = self.data.values.get(key)
+            error = key in self.data.errors
+            rows.append(pbx_row(client.name, counts, error, age, colours))
+            missing += missing_rows(client.name, counts)
+        self.query_one("#wall-pbx", LiveTable).show(rows)
+        self.query_one("#wall-pbx-missing", LiveTable).show(missing[:ALERT_ROWS])
+
+    def _show_cpes(self, now: float) -> None:
+        for index, key in enumerate(self.watched):
+            graph = self.query_one(f"#cpe-graph-{index}", TimeGraph)
+            watched: WatchedCpe | None = self.data.values.get(key)
+            name = key.rsplit(":", 1)[-1]
+            _, verdict = cpe_line(watched) if watched else ("unknown", f"… {name} waiting")
+            if key in self.data.errors:
+                verdict = f"✗ {name}: backend down · {self._note(key, now)}"
+            rings = self.rings.get(key, {})
+            lines = [
+                Line(m, tuple(t for t, _ in rings[m]), tuple(v for _, v in rings[m]))
+                for m in LEVELS
+                if m in rings
+            ]
+            # Replot only when a point or the words changed: plotext redraws the whole widget.
+            signature = (verdict, tuple((len(line.xs), line.xs[-1:]) for line in lines))
+            if self._plotted.get(index) != signature:
+                self._plotted[index] = signature
+                graph.show(verdict, "dBm", lines, [], now)
