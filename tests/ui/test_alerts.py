@@ -39,11 +39,13 @@ async def test_ack_with_note_reaches_the_lab_and_the_row(clean_lab) -> None:  # 
         await pilot.press("a")
         await wait_until(pilot, lambda: isinstance(app.screen, AckDialog))
         note = app.screen.query_one("#ack-note", Input)
-        assert note.value.strip()  # pre-filled with who and when
-        note.value += "fibre cut, ticket 42"
+        prefill = note.value
+        assert prefill.strip()  # pre-filled with who and when
+        await pilot.pause()
+        await pilot.press(*"fibre cut")  # typed after who and when, not over them
         await pilot.press("enter")
         await wait_until(pilot, lambda: world.alerts[target]["state"] == 2)
-        assert world.alerts[target]["note"].endswith("fibre cut, ticket 42")
+        assert world.alerts[target]["note"].endswith(prefill + "fibre cut")
         await wait_until(pilot, lambda: cell(table, key, "state") == "acknowledged")
         assert table.cursor_key == key
         await pilot.press("u")

@@ -39,7 +39,8 @@ class AckDialog(ConfirmAction):
         with Vertical():
             yield Static(f"⚠ {self.title_text}", classes="confirm-title", markup=False)
             yield Static(self.detail, classes="confirm-detail", markup=False)
-            yield Input(self.note, placeholder="note", id="ack-note")
+            # Typing adds to "user time: " instead of replacing who and when.
+            yield Input(self.note, placeholder="note", id="ack-note", select_on_focus=False)
             yield Checkbox("until clear (stay acknowledged if it worsens)", True, id="ack-until")
             with Horizontal():
                 yield Button("Cancel (esc)", id="cancel", variant="default")
