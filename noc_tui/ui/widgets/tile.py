@@ -94,6 +94,8 @@ class Tile(Vertical, can_focus=True):
         word = data.error_level if data.error else data.word
         symbol = LEVEL_SYMBOLS[level]
         row = f"{symbol} {data.title:<18} {data.count or '—':>5}  {word}  {age}"
+        if data.error:  # "down" once, then why: the state words are already in `age`
+            row = f"{symbol} {data.title:<18} {data.count or '—':>5}  {age}: {data.error}"
         self._set("row", Static, ".tile-row", Text(row, style=style), force)
         self._set("title", Static, ".tile-title", Text(data.title), force)
         self._set("state", Static, ".tile-state", Text(state, style=style), force)
