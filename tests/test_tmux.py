@@ -86,3 +86,44 @@ def test_wallboard_shows_the_tiles_and_rotates(tmux: Tmux) -> None:
     tmux.wait_for(lambda s: "does nothing" in s, seconds=5)
     tmux.run("send-keys", "-t", "wall", "q")
     tmux.wait_for(lambda s: "Open alerts" not in s and "paused" not in s, seconds=10)
+
+
+def test_console_leaves_when_tmux_dies_even_if_its_parent_keeps_the_sighup(tmp_path: Path) -> None:
+    """`make demo` holds the SIGHUP of a killed tmux: the console must not spin on a dead tty."""
+    socket = f"noc-tui-test-{uuid.uuid4().hex[:8]}"
+    marker = tmp_path / f"hangup-{uuid.uuid4().hex[:8]}.log"
+    # The shell is the session leader and ignores SIGHUP, as make does.
+    console = f"trap '' HUP; {sys.executable} -m noc_tui --demo --log-file {marker}; sleep 60"
+    assert TMUX is not None
+    env = {**os.environ, "TERM": "tmux-256color", "HOME": str(tmp_path)}
+    subprocess.run(
+        [TMUX, "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "t"]
+        + ["-x", "100", "-y", "30", console],
+        check=True,
+        env=env,
+        timeout=10,
+    )
+
+    def running() -> bool:
+        """The console itself (not the shell around it): its argv names our log file."""
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                argv = cmdline.read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if argv[1:3] == [b"-m", b"noc_tui"] and str(marker).encode() in argv:
+                return True
+        return False
+
+    try:
+        deadline = time.monotonic() + 20
+        while not running() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert running()
+        time.sleep(2)  # painted and polling
+    finally:
+        subprocess.run([TMUX, "-L", socket, "kill-server"], capture_output=True, timeout=10)
+    deadline = time.monotonic() + 15
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert not running(), "the console outlived its terminal"

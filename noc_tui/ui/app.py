@@ -23,6 +23,7 @@ from noc_tui.ui.screens.catalog import SCREENS
 from noc_tui.ui.screens.devices import DevicesScreen
 from noc_tui.ui.screens.help import HelpScreen, KeyRow
 from noc_tui.ui.screens.overview import OverviewScreen
+from noc_tui.ui.terminal import exit_when_terminal_gone
 from noc_tui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes
 
 log = logging.getLogger("noc_tui.ui")
@@ -99,6 +100,7 @@ class NocApp(App[None]):
         for signum in EXIT_SIGNALS:
             with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
                 loop.add_signal_handler(signum, self.exit)
+        exit_when_terminal_gone(self)  # the SIGHUP may go to a parent (make) and stop there
         self.switch_mode(self.start_screen)
         if self.watch_health:
             start_health_watch(self, self.backends, self.clock)
