@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import signal
 from collections.abc import Callable, Iterable
@@ -17,12 +18,9 @@ from noc_tui.api import Backends
 from noc_tui.clock import SYSTEM_CLOCK, Clock
 from noc_tui.config import Config
 from noc_tui.ui.health_watch import start_health_watch
-from noc_tui.ui.screens import alerts, cdr, cpes, pbx
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.screens.catalog import SCREENS
-from noc_tui.ui.screens.devices import DevicesScreen
 from noc_tui.ui.screens.help import HelpScreen, KeyRow
-from noc_tui.ui.screens.overview import OverviewScreen
 from noc_tui.ui.terminal import exit_when_terminal_gone
 from noc_tui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes
 
@@ -83,16 +81,19 @@ class NocApp(App[None]):
         self._modes = {name: self._screen_factory(name) for name in SCREENS}
 
     def _screen_factory(self, name: str) -> Callable[[], Screen[None]]:
-        # One module per screen, so each screen's work lands without touching the others.
-        factories: dict[str, Callable[[], Screen[None]]] = {
-            "overview": OverviewScreen,
-            "cpes": partial(cpes.make_screen, self.search),
-            "alerts": alerts.make_screen,
-            "devices": partial(DevicesScreen, self.device_source),
-            "pbx": pbx.make_screen,
-            "cdr": cdr.make_screen,
-        }
-        return factories[name]
+        """One module per screen, imported on first visit: start-up pays only for its screen."""
+
+        def make() -> Screen[None]:
+            module = importlib.import_module(f"noc_tui.ui.screens.{name}")
+            if name == "cpes":
+                return module.make_screen(self.search)  # type: ignore[no-any-return]
+            if name == "devices":
+                return module.DevicesScreen(self.device_source)  # type: ignore[no-any-return]
+            if name == "overview":
+                return module.OverviewScreen()  # type: ignore[no-any-return]
+            return module.make_screen()  # type: ignore[no-any-return]
+
+        return make
 
     def on_mount(self) -> None:
         # A closed SSH session sends SIGHUP: leave cleanly instead of spinning on a dead tty.
