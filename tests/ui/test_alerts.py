@@ -7,15 +7,7 @@ from textual.widgets import Input
 from noc_tui.ui.screens.alert_ack import AckDialog
 from noc_tui.ui.screens.alerts import COLUMNS, AlertsScreen
 from noc_tui.ui.widgets.live_table import LiveTable
-from tests.ui.helpers import live_console
-
-
-async def wait_until(pilot, check, tries: int = 300) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not reached")
+from tests.ui.helpers import live_console, wait_until
 
 
 def cell(table: LiveTable, key: str, column: str) -> str:

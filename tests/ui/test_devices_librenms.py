@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from noc_tui.ui.screens.devices_librenms import LibreNmsDevicesPane
 from noc_tui.ui.widgets.live_table import LiveTable
-from tests.ui.helpers import live_console
-
-
-async def wait_until(pilot, check, tries: int = 300) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not reached")
+from tests.ui.helpers import live_console, wait_until
 
 
 async def test_table_down_only_and_filter(clean_lab) -> None:  # type: ignore[no-untyped-def]

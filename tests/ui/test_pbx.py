@@ -9,15 +9,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from noc_tui.ui.widgets.live_table import LiveTable
-from tests.ui.helpers import live_console
-
-
-async def wait_until(pilot, check, tries: int = 300) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not reached")
+from tests.ui.helpers import live_console, wait_until
 
 
 async def test_extensions_listed_with_statuses_filter_and_unregistered(clean_lab) -> None:  # type: ignore[no-untyped-def]
