@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 
 from noc_tui.api import Backends
 from noc_tui.api.kalliope_cdr import Call
-from noc_tui.clock import FrozenClock
+from noc_tui.clock import SYSTEM_CLOCK, FrozenClock
 from noc_tui.secret import Secret
 from noc_tui.sim import Lab
 from noc_tui.sim.kalliope import PRIVACY_PASSWORD_MD5
@@ -209,3 +209,25 @@ async def test_pbx_down_says_so_in_place(clean_lab) -> None:  # type: ignore[no-
         assert "the query failed" in screen.query_one(CallTable).empty_text
         await pilot.press("5")  # the rest of the console keeps working
         assert app.current_mode == "pbx"
+
+
+async def test_p_switches_to_the_next_pbx_and_asks_it_again(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    """Two PBXes; only the second has the privacy password, so its numbers come in full."""
+    config = clean_lab.config(poll_seconds=5)
+    pbx = next(b for b in config.backends if b.kind == "kalliope")
+    branch = dataclasses.replace(
+        pbx, name="pbx-branch", privacy_password_md5=Secret(PRIVACY_PASSWORD_MD5)
+    )
+    config = dataclasses.replace(config, backends=(*config.backends, branch))
+    app = console(config, Backends(config), clock=SYSTEM_CLOCK, start_screen="cdr")
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen: CdrScreen = app.screen  # type: ignore[assignment]
+        query = screen.query_one("#cdr-query")
+        await wait_until(pilot, lambda: loaded(screen))
+        assert f"PBX {pbx.name} (p: next)" in widget_text(query)
+        assert "numbers masked" in widget_text(query)
+        await pilot.press("p")
+        await wait_until(pilot, lambda: "PBX pbx-branch" in widget_text(query) and loaded(screen))
+        assert "numbers in full" in widget_text(query)
+        inbound = [c for c in screen.query_one(CallTable).calls if c.direction == 1]
+        assert inbound and all(c.caller_num[-3:].isdigit() for c in inbound)
