@@ -14,7 +14,6 @@ import fcntl
 import importlib.util
 import os
 import pty
-import socket
 import statistics
 import struct
 import subprocess
@@ -24,6 +23,8 @@ import termios
 import threading
 import time
 from pathlib import Path
+
+from labs import free_port_block
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
@@ -71,18 +72,6 @@ def first_frame_seconds(argv: list[str], env: dict[str, str]) -> float:
 def median_start(argv: list[str], env: dict[str, str]) -> float:
     first_frame_seconds(argv, env)  # warm the disk cache; not counted
     return statistics.median(first_frame_seconds(argv, env) for _ in range(RUNS))
-
-
-def free_port_block(count: int = 4) -> int:
-    for base in range(18800, 19800, 10):
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no free block of ports on 127.0.0.1")
 
 
 def cpu_seconds(pid: int) -> float:

@@ -18,13 +18,14 @@ import asyncio
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import tomllib
 from pathlib import Path
 from typing import Any
+
+from labs import lab_in_child
 
 ROOT = Path(__file__).resolve().parents[1]
 ALERTS = 10_000
@@ -177,28 +178,9 @@ async def _refresh(pilot: Any, screen: Any, table: Any, verb: str) -> tuple[floa
 
 
 def run(python: str, env: dict[str, str]) -> list[tuple[str, str, str]]:
-    lab = subprocess.Popen(
-        [python, str(Path(__file__).resolve()), "--lab", "0"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
-    try:
-        assert lab.stdout is not None
-        lines = []
-        for line in lab.stdout:
-            if line.strip() == "ready":
-                break
-            lines.append(line)
+    with lab_in_child([python, str(Path(__file__).resolve()), "--lab", "0"], env) as config:
         os.environ.setdefault("XDG_STATE_HOME", tempfile.mkdtemp(prefix="noc-tui-bench-"))
-        got = asyncio.run(_measure("".join(lines)))
-    finally:
-        if lab.stdin:
-            lab.stdin.close()
-        lab.wait(timeout=10)
+        got = asyncio.run(_measure(config))
     keys, ms = got["keys"], _ms
     return [
         (

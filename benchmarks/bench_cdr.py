@@ -24,6 +24,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from labs import lab_in_child
+
 ROOT = Path(__file__).resolve().parents[1]
 CALLS_PER_HOUR = 2800  # the lab draws between half and all of it: ~2,100 an hour on average
 HOURS = 48
@@ -152,33 +154,16 @@ def _child(python: str, env: dict[str, str], mode: str, config: str) -> dict[str
 
 
 def run(python: str, env: dict[str, str]) -> list[tuple[str, str, str]]:
-    lab = subprocess.Popen(
-        [python, str(Path(__file__).resolve()), "--lab"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
-    try:
-        assert lab.stdout is not None
-        lines = []
-        for line in lab.stdout:
-            if line.strip() == "ready":
-                break
-            lines.append(line)
-        with tempfile.TemporaryDirectory() as folder:
-            config = Path(folder) / "config.toml"
-            config.write_text("".join(lines))
-            config.chmod(0o600)
-            env = {**env, "XDG_STATE_HOME": folder}
-            ui = _child(python, env, "--console", str(config))
-            alone = _child(python, env, "--client", str(config))
-    finally:
-        if lab.stdin:
-            lab.stdin.close()
-        lab.wait(timeout=10)
+    with (
+        lab_in_child([python, str(Path(__file__).resolve()), "--lab"], env) as text,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        config = Path(folder) / "config.toml"
+        config.write_text(text)
+        config.chmod(0o600)
+        env = {**env, "XDG_STATE_HOME": folder}
+        ui = _child(python, env, "--console", str(config))
+        alone = _child(python, env, "--client", str(config))
     calls = f"{ui['calls']:,} calls, {HOURS} h"
     return [
         (f"cdr: query → first rows on screen ({calls})", _ms(ui["first"]), "target ≤ 1 s"),

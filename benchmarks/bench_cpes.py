@@ -17,28 +17,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from labs import free_port_block, wait_for_port
+
 ROOT = Path(__file__).resolve().parents[1]
 CPES = 100_000
 SAMPLES = 5
-
-
-def _free_port_block(count: int = 4) -> int:
-    import socket
-
-    for base in range(21000, 40000, 10):
-        try:
-            socks = []
-            for offset in range(count):
-                s = socket.socket()
-                s.bind(("127.0.0.1", base + offset))
-                socks.append(s)
-            for s in socks:
-                s.close()
-            return base
-        except OSError:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free ports")
 
 
 async def _until(pilot, check, limit: float = 20.0) -> float:  # type: ignore[no-untyped-def]
@@ -104,7 +87,7 @@ async def _measure(config_text: str) -> tuple[list[float], list[float]]:
 
 
 def run(python: str, env: dict[str, str]) -> list[tuple[str, str, str]]:
-    port = _free_port_block()
+    port = free_port_block()
     sim = [python, "-m", "noc_tui", "sim", "--port", str(port), "--cpes", str(CPES)]
     config = subprocess.run(
         [*sim, "--print-config"], capture_output=True, text=True, check=True, env=env, cwd=ROOT
@@ -113,7 +96,7 @@ def run(python: str, env: dict[str, str]) -> list[tuple[str, str, str]]:
         sim, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT
     )
     try:
-        _wait_for_port(port, 120)
+        wait_for_port(port, 120)
         os.environ.setdefault("XDG_STATE_HOME", tempfile.mkdtemp(prefix="noc-tui-bench-"))
         first_rows, views = asyncio.run(_measure(config))
     finally:
@@ -132,18 +115,6 @@ def run(python: str, env: dict[str, str]) -> list[tuple[str, str, str]]:
             f"median of {SAMPLES} (target ≤ 700 ms)",
         ),
     ]
-
-
-def _wait_for_port(port: int, seconds: float) -> None:
-    import socket
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError("the lab did not start")
 
 
 if __name__ == "__main__":

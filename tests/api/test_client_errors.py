@@ -23,15 +23,7 @@ from noc_tui.api.health import BackendState
 from noc_tui.config import Config
 from noc_tui.logs import setup_logging, stop_logging
 from noc_tui.secret import Secret
-
-
-def backends_for(lab, **changes) -> Backends:  # type: ignore[no-untyped-def]
-    config: Config = lab.config()
-    if changes:
-        config = dataclasses.replace(
-            config, backends=tuple(dataclasses.replace(b, **changes) for b in config.backends)
-        )
-    return Backends(config)
+from tests.api.helpers import backends_for
 
 
 @pytest.fixture

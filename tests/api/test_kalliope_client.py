@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from lxml import etree
 
-from noc_tui.api import Backends
 from noc_tui.api.errors import ActionRefused
 from noc_tui.api.kalliope_models import extension, parse_rtt, registration
-from noc_tui.config import Config
 from noc_tui.sim.kalliope_world import make_extensions
 from noc_tui.sim.kalliope_world import registration as lab_registration
+from tests.api.helpers import backends_for
 
 DOC_REGISTRATION = b"""<?xml version="1.0"?>
 <kpbx_response><registrations><registration>
@@ -20,15 +17,6 @@ DOC_REGISTRATION = b"""<?xml version="1.0"?>
   <contact>sip:201@192.168.0.100:5060</contact><ip>192.168.0.100</ip><port>5060</port>
   <useragent>blah blah blah</useragent>
 </registration></registrations></kpbx_response>"""
-
-
-def make(lab, **changes) -> Backends:  # type: ignore[no-untyped-def]
-    config: Config = lab.config()
-    if changes:
-        config = dataclasses.replace(
-            config, backends=tuple(dataclasses.replace(b, **changes) for b in config.backends)
-        )
-    return Backends(config)
 
 
 def test_doc_registration_parses() -> None:
@@ -48,7 +36,7 @@ def test_rtt_tolerates_empty_and_bare_numbers() -> None:
 
 
 async def test_registrations_and_extensions_from_lab(clean_lab) -> None:  # type: ignore[no-untyped-def]
-    made = make(clean_lab)
+    made = backends_for(clean_lab)
     try:
         client = made.clients["kalliope"]
         extensions = await client.extensions()
@@ -75,7 +63,7 @@ def test_lab_registrations_flap_over_time() -> None:
 
 
 async def test_apply_clears_pending_and_is_audited(clean_lab) -> None:  # type: ignore[no-untyped-def]
-    made = make(clean_lab)
+    made = backends_for(clean_lab)
     world = clean_lab._sims["kalliope"].world
     world.pending = True
     try:
@@ -89,7 +77,7 @@ async def test_apply_clears_pending_and_is_audited(clean_lab) -> None:  # type: 
 
 
 async def test_revert_refused_in_read_only(clean_lab) -> None:  # type: ignore[no-untyped-def]
-    made = make(clean_lab)
+    made = backends_for(clean_lab)
     try:
         client = made.clients["kalliope"]
         client.session.pool.read_only = True

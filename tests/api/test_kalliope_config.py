@@ -3,7 +3,6 @@ XML shapes (PDF typos fixed), the lab's answers, secrets never kept, special cha
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
 import pytest
@@ -18,7 +17,8 @@ from noc_tui.api.kalliope_models import (
     extension_config,
     voicemail_count,
 )
-from noc_tui.config import Config, parse_config
+from noc_tui.config import parse_config
+from tests.api.helpers import backends_for
 
 DOC_CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
 <kpbx_response><configs><config>
@@ -64,15 +64,6 @@ DOC_VOICEMAIL = b"""<?xml version="1.0"?>
 </voicemail></voicemails></kpbx_response>"""
 
 
-def make(lab, **changes) -> Backends:  # type: ignore[no-untyped-def]
-    config: Config = lab.config()
-    if changes:
-        config = dataclasses.replace(
-            config, backends=tuple(dataclasses.replace(b, **changes) for b in config.backends)
-        )
-    return Backends(config)
-
-
 def test_doc_config_parses_and_keeps_no_secret() -> None:
     root = etree.fromstring(DOC_CONFIG)
     cfg = extension_config(root.find("configs/config"))
@@ -115,7 +106,7 @@ def test_latin1_declared_xml_keeps_accents() -> None:
 
 async def test_configs_from_lab_mask_secrets_even_in_logs(clean_lab, caplog) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.DEBUG)
-    made = make(clean_lab)
+    made = backends_for(clean_lab)
     try:
         client = made.clients["kalliope"]
         configs = await client.extension_configs()
@@ -132,7 +123,7 @@ async def test_configs_from_lab_mask_secrets_even_in_logs(clean_lab, caplog) -> 
 
 
 async def test_voicemail_callgroups_conferences_from_lab(clean_lab) -> None:  # type: ignore[no-untyped-def]
-    made = make(clean_lab)
+    made = backends_for(clean_lab)
     try:
         client = made.clients["kalliope"]
         groups = await client.callgroups()
@@ -154,7 +145,7 @@ async def test_voicemail_callgroups_conferences_from_lab(clean_lab) -> None:  # 
 
 
 async def test_api_version_4_is_refused_clearly_without_a_request(clean_lab) -> None:  # type: ignore[no-untyped-def]
-    made = make(clean_lab, extra={"api_version": 4})
+    made = backends_for(clean_lab, extra={"api_version": 4})
     try:
         client = made.clients["kalliope"]
         for call in (client.ping, client.registrations, client.conferences, client.apply):
@@ -193,7 +184,7 @@ async def test_mislabelled_latin_body_still_parses(clean_lab) -> None:  # type: 
     body = '<?xml version="1.0" encoding="UTF-8"?><kpbx_response><configs><config>'
     body += "<exten>7</exten><first_name>Città</first_name><last_name>Peña &amp; Co</last_name>"
     body += "</config></configs></kpbx_response>"
-    made = make(clean_lab)
+    made = backends_for(clean_lab)
     client = made.clients["kalliope"]
     for raw in (body.encode("cp1252"), body.split("?>", 1)[1].encode("cp1252")):
         root = client.parse(httpx.Response(200, content=raw), None)  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from noc_tui.sim.krill_world import KrillWorld
 from noc_tui.ui.screens.cpe_view import CpeViewScreen
 from noc_tui.ui.widgets.graph import TimeGraph
 from noc_tui.ui.widgets.live_table import LiveTable
-from tests.ui.helpers import frozen_console, wait_for_first_polls
+from tests.ui.helpers import frozen_console, settled_when, wait_for_first_polls
 
 
 def some_online_gpon() -> str:
@@ -24,19 +24,10 @@ def some_online_gpon() -> str:
     )
 
 
-async def until(pilot: Pilot, check) -> None:  # type: ignore[type-arg, no-untyped-def]
-    for _ in range(300):
-        if check():
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
-    await pilot.pause()
-
-
 async def results_loaded(pilot: Pilot) -> None:  # type: ignore[type-arg]
     await wait_for_first_polls(pilot)
     table = pilot.app.screen.query_one("#results", LiveTable)
-    await until(
+    await settled_when(
         pilot, lambda: table.row_count > 0 and "checking" not in str(table.get_row_at(0)[-1])
     )
 
@@ -44,9 +35,9 @@ async def results_loaded(pilot: Pilot) -> None:  # type: ignore[type-arg]
 async def view_loaded(pilot: Pilot) -> None:  # type: ignore[type-arg]
     await results_loaded(pilot)
     await pilot.press("enter")
-    await until(pilot, lambda: isinstance(pilot.app.screen, CpeViewScreen))
+    await settled_when(pilot, lambda: isinstance(pilot.app.screen, CpeViewScreen))
     screen = pilot.app.screen
-    await until(
+    await settled_when(
         pilot,
         lambda: (
             screen.host is not None  # type: ignore[attr-defined]
@@ -59,7 +50,7 @@ async def view_with_history(pilot: Pilot) -> None:  # type: ignore[type-arg]
     await view_loaded(pilot)
     await pilot.press("d")
     graph = pilot.app.screen.query_one("#graph-txrx", TimeGraph)
-    await until(pilot, lambda: graph.points > 100)
+    await settled_when(pilot, lambda: graph.points > 100)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 
 from noc_tui.ui.screens.pbx_extension import PbxExtensionScreen
 from noc_tui.ui.widgets.live_table import LiveTable
-from tests.ui.helpers import frozen_console, wait_for_first_polls
+from tests.ui.helpers import frozen_console, settled_when, wait_for_first_polls
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
@@ -21,33 +21,24 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> None:
     time.tzset()
 
 
-async def until(pilot: Pilot, check) -> None:  # type: ignore[type-arg, no-untyped-def]
-    for _ in range(300):
-        if check():
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
-    await pilot.pause()
-
-
 async def table_loaded(pilot: Pilot) -> None:  # type: ignore[type-arg]
     await wait_for_first_polls(pilot)
     table = pilot.app.screen.query_one("#pbx-table", LiveTable)
-    await until(pilot, lambda: table.row_count >= 300)
+    await settled_when(pilot, lambda: table.row_count >= 300)
 
 
 async def extension_open(pilot: Pilot) -> None:  # type: ignore[type-arg]
     await table_loaded(pilot)
     await pilot.press(*["down"] * 7, "enter")  # 207: registered, and rings in a callgroup
-    await until(pilot, lambda: isinstance(pilot.app.screen, PbxExtensionScreen))
-    await until(pilot, lambda: getattr(pilot.app.screen, "loaded", False))
+    await settled_when(pilot, lambda: isinstance(pilot.app.screen, PbxExtensionScreen))
+    await settled_when(pilot, lambda: getattr(pilot.app.screen, "loaded", False))
 
 
 async def callgroups_tab(pilot: Pilot) -> None:  # type: ignore[type-arg]
     await table_loaded(pilot)
     await pilot.press("g")
     table = pilot.app.screen.query_one("#pbx-callgroups", LiveTable)
-    await until(pilot, lambda: table.row_count == 8)
+    await settled_when(pilot, lambda: table.row_count == 8)
 
 
 @SIZES

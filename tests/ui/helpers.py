@@ -88,3 +88,10 @@ def widget_text(widget) -> str:  # type: ignore[no-untyped-def]
     out = Console(width=max(widget.size.width, 40), file=io.StringIO(), record=True)
     out.print(widget.content)
     return out.export_text()
+
+
+async def settled_when(pilot: Pilot, check) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """For snapshots: wait for `check`, then let the last repaint land."""
+    await wait_until(pilot, check)
+    await pilot.pause()
+    await pilot.pause()
