@@ -73,6 +73,9 @@ def _tls_verify(settings: BackendSettings) -> ssl.SSLContext | bool:
     return False
 
 
+LARGE_BODY_BYTES = 256 * 1024  # above this, JSON is decoded in a worker thread
+
+
 @dataclass(frozen=True)
 class _Outgoing:
     """One request as the caller asked for it; retries and re-logins send it again."""
@@ -348,5 +351,12 @@ class BackendSession:
         except ValueError:
             raise self.fail(MalformedResponse(self.name, "the JSON body does not parse")) from None
 
+    async def decoded_json(self, response: httpx.Response) -> Any:
+        """`json`, off the event loop when the body is large (10,000 alerts, a week of history):
+        the loop is also the console's, and a long parse there freezes the keys."""
+        if len(response.content) > LARGE_BODY_BYTES:
+            return await asyncio.to_thread(self.json, response)
+        return self.json(response)
+
     async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return self.json(await self.request("GET", path, params=params))
+        return await self.decoded_json(await self.request("GET", path, params=params))

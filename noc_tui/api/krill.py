@@ -211,7 +211,8 @@ class KrillClient(ApiClient):
             }
             # A POST that only reads history: allowed in read-only mode (the wallboard's).
             response = await self.session.request("POST", DATASETS_PATH, json=body, query=True)
-            out.update(parse_datasets(self.require_dict(self.session.json(response), "datasets")))
+            body = await self.session.decoded_json(response)
+            out.update(parse_datasets(self.require_dict(body, "datasets")))
         return out
 
     # -- actions ---------------------------------------------------------------------------
