@@ -139,7 +139,6 @@ class AlertsScreen(NocScreen):
         if self.text:
             self.query_one("#alert-filter", Input).add_class("shown")
         self._summary()
-        super().on_mount()
 
     def poll_jobs(self) -> list[PollJob[Any]]:
         client = self.client

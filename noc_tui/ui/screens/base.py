@@ -69,10 +69,8 @@ class NocScreen(Screen[None]):
         return []
 
     def on_mount(self) -> None:
-        # Textual runs every class's on_mount in the MRO, and some subclasses also call
-        # super().on_mount(): start the loops once, or the first polls are cancelled and re-sent.
-        if self.poller is not None:
-            return
+        # Textual calls every class's on_mount along the MRO: a screen's own on_mount runs
+        # first and must not call super(), or the polling loops would start twice.
         bench_hook.arm(self.app)
         jobs = self.poll_jobs()
         if jobs:

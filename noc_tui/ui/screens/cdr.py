@@ -122,7 +122,6 @@ class CdrScreen(NocScreen):
         for box in self.query(Input):
             box.disabled = True
         self.query_one(CallTable).focus()
-        super().on_mount()
         self.spec = self._parse(self.query_text) or CdrSpec()
         self.call_after_refresh(self.run_query)  # paint first, then ask the PBX
 

@@ -143,7 +143,6 @@ class CpeViewScreen(NocScreen):
         if self.app.size.height >= GRAPHS_FROM_HEIGHT:
             self.query_one("#graphs").add_class("shown")
         self._show_identity()
-        super().on_mount()
         self.run_worker(
             self._load_details, group="cpe-details", exclusive=True, exit_on_error=False
         )

@@ -98,7 +98,6 @@ class CpesScreen(NocScreen):
 
     def on_mount(self) -> None:
         self.query_one("#results", LiveTable).set_columns(self.columns)
-        super().on_mount()
         if self.client is None:
             self._status("No Krill backend is configured: add one to the config file.")
         if self.initial:

@@ -83,7 +83,6 @@ class LibreNmsDeviceScreen(NocScreen):
             yield LiveTable(id="lnms-ports")
 
     def on_mount(self) -> None:
-        super().on_mount()
         table = self.query_one("#lnms-ports", LiveTable)
         table.set_columns(PORT_COLUMNS)
         table.focus()

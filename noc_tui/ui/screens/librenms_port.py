@@ -56,7 +56,6 @@ class PortGraphScreen(NocScreen):
             yield TimeGraph(id="port-graph")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._say("")
         self._draw()
 

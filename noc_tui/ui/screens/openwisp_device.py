@@ -82,7 +82,6 @@ class OpenWispDeviceScreen(NocScreen):
             yield LiveTable(id="ow-commands")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(LiveTable).set_columns(COMMAND_COLUMNS)
         self.query_one("#ow-command", Input).can_focus = False  # hidden until `c`
         self.query_one(LiveTable).focus()

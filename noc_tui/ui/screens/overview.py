@@ -145,7 +145,6 @@ class OverviewScreen(NocScreen):
             self.query_one("#critical", LiveTable).set_columns(CRITICAL_COLUMNS)
             self.query_one("#recent-down", LiveTable).set_columns(DOWN_COLUMNS)
         self.query_one(HealthTable).build(self.size.width or 80)
-        super().on_mount()
         self.set_interval(AGE_REFRESH_SECONDS, self.refresh_view)
         self.watch(self.app, "theme", lambda _: self.refresh_view(force=True), init=False)
         self.call_after_refresh(self._focus_first_tile)

@@ -132,7 +132,6 @@ class PbxScreen(NocScreen):
         table.focus()  # keys (u, a, v) go to the screen, not into the filter box
         if self.pbx is None:
             self.query_one("#pbx-counts", Static).update("No KalliopePBX backend is configured.")
-        super().on_mount()
 
     @property
     def state(self) -> PbxState | None:

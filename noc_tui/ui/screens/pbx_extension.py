@@ -108,7 +108,6 @@ class PbxExtensionScreen(NocScreen):
                         yield Static("", id=f"ext-{part}", classes="ext-section")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#ext-error", Static).display = False
         self.query_one("#ext-body").focus()  # arrows and page keys scroll at 80x24
         self.show()

@@ -189,7 +189,6 @@ class WallboardScreen(NocScreen):
         for table in self.query(LiveTable):
             table.can_focus = False  # nothing to select on a wall, so no cursor either
             table.show_cursor = False
-        super().on_mount()
         self.rotation = self.set_interval(self.noc.config.ui.rotate_seconds, self._rotate)
         self.set_interval(HEAD_REFRESH_SECONDS, self.refresh_head)
         self.set_interval(5.0, self.refresh_view)
