@@ -250,8 +250,8 @@ class CdrScreen(NocScreen):
     def follow_tick(self) -> None:
         """Ask for the calls that ended since the last ask (by end time: a long call that
         started long ago is recorded when it ends)."""
-        if self.query_now is None or self.loading:
-            return
+        if self.query_now is None or self.loading or self.blocked is not None:
+            return  # a blocked PBX is asked again only by `r` or a new query
         now = self.now()
         since = (self.followed_to or now) - FOLLOW_OVERLAP
         query = CdrQuery(since, now, dict(self.spec.filters), start_flag=False)
