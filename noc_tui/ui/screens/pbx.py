@@ -203,7 +203,9 @@ class PbxScreen(NocScreen):
                 text.append(f" ✓{tally.get('OK', 0)} ✗{tally.get('UNREACHABLE', 0)}  ")
             text.append("(p next PBX)\n")
         state = self.state
-        if state is None:
+        if state is None and self.errors.get(pbx.name):
+            text.append(f"{pbx.name}: ✗ no answer yet")  # why: the line below
+        elif state is None:
             text.append(f"{pbx.name}: … waiting for the first answer")
         else:
             tally = _tally(state)
