@@ -1,8 +1,8 @@
 """`make bench`: start-up time, idle CPU and peak memory of the console, measured for real.
 
 Every run is a real process on a real pseudo-terminal (120x40):
-  1. start: process start → first rendered overview frame, `noc-tui --demo` vs a bare Textual
-     app with one Static (median of RUNS);
+  1. start: process start → the terminal has received the first overview frame (its text is
+     read off the pty), `noc-tui --demo` vs a bare Textual app with one Static (median of RUNS);
   2. idle: the console against the lab (run in its own process) with every backend polled every
      5 s: CPU time of the console process over 30 s, as % of one core, and its peak RSS.
 Targets (from the foundation issue): start ≤ 2x bare, idle CPU ≤ 3 %, RSS ≤ 120 MB.
@@ -30,48 +30,61 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "30"))
 SETTLE_SECONDS = 5.0
+# The frame is on screen once its last part reaches the terminal: the bare app's one word,
+# the overview's health table heading (below the tiles and the lists).
+BARE_MARKER = b"bare Textual app"
+OVERVIEW_MARKER = b"Backend health"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def run_on_pty(argv: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int, int]:
-    """Start argv on a new 120x40 pty; return the process, the pty master and the bench pipe."""
+def run_on_pty(
+    argv: list[str], env: dict[str, str], marker: bytes = b""
+) -> tuple[subprocess.Popen[bytes], int, threading.Event]:
+    """Start argv on a new 120x40 pty; the event is set once `marker` reaches the terminal."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    read_end, write_end = os.pipe()
-    env = {**env, "NOC_TUI_BENCH_FD": str(write_end), "TERM": "xterm-256color"}
-    proc = subprocess.Popen(
-        argv, stdin=slave, stdout=slave, stderr=slave, env=env, pass_fds=(write_end,), cwd=ROOT
-    )
+    env = {**env, "TERM": "xterm-256color"}
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT)
     os.close(slave)
-    os.close(write_end)
-    threading.Thread(target=_drain, args=(master,), daemon=True).start()
-    return proc, master, read_end
+    seen = threading.Event()
+    threading.Thread(target=_drain, args=(master, marker, seen), daemon=True).start()
+    return proc, master, seen
 
 
-def _drain(master: int) -> None:
-    """Read the terminal output so the app never blocks on a full pty."""
+def _drain(master: int, marker: bytes, seen: threading.Event) -> None:
+    """Read the terminal output (so the app never blocks on a full pty), watching for marker."""
+    tail = b""
     try:
-        while os.read(master, 65536):
-            pass
+        while chunk := os.read(master, 65536):
+            if marker and not seen.is_set():
+                tail = (tail + chunk)[-(len(chunk) + len(marker)) :]
+                if marker in tail:
+                    seen.set()
     except OSError:
         pass
 
 
-def first_frame_seconds(argv: list[str], env: dict[str, str]) -> float:
-    started = time.time()
-    proc, master, pipe = run_on_pty(argv, {**env, "NOC_TUI_BENCH_EXIT": "1"})
-    with os.fdopen(pipe) as reports:
-        line = reports.readline()
-    proc.wait(timeout=30)
+def first_frame_seconds(argv: list[str], env: dict[str, str], marker: bytes) -> float:
+    """Process start → the terminal has received a frame showing `marker` (what a user sees)."""
+    started = time.monotonic()
+    proc, master, seen = run_on_pty(argv, env, marker)
+    shown = seen.wait(timeout=30)
+    elapsed = time.monotonic() - started
+    proc.terminate()  # SIGTERM: the console leaves cleanly and its demo lab with it
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
     os.close(master)
-    if not line.startswith("first-frame"):
-        raise RuntimeError(f"{argv} never reported a first frame")
-    return float(line.split()[1]) - started
+    if not shown:
+        raise RuntimeError(f"{argv} never showed {marker!r}")
+    return elapsed
 
 
-def median_start(argv: list[str], env: dict[str, str]) -> float:
-    first_frame_seconds(argv, env)  # warm the disk cache; not counted
-    return statistics.median(first_frame_seconds(argv, env) for _ in range(RUNS))
+def median_start(argv: list[str], env: dict[str, str], marker: bytes) -> float:
+    first_frame_seconds(argv, env, marker)  # warm the disk cache; not counted
+    return statistics.median(first_frame_seconds(argv, env, marker) for _ in range(RUNS))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -98,7 +111,7 @@ def idle_figures(python: str, env: dict[str, str]) -> tuple[float, float]:
         path.write_text(config.stdout)
         path.chmod(0o600)
         time.sleep(2)  # the lab binds its ports
-        proc, master, pipe = run_on_pty([python, "-m", "noc_tui", "--config", str(path)], env)
+        proc, master, _ = run_on_pty([python, "-m", "noc_tui", "--config", str(path)], env)
         try:
             time.sleep(SETTLE_SECONDS)
             before = cpu_seconds(proc.pid)
@@ -109,7 +122,6 @@ def idle_figures(python: str, env: dict[str, str]) -> tuple[float, float]:
             proc.terminate()
             proc.wait(timeout=10)
             os.close(master)
-            os.close(pipe)
             lab.terminate()
             lab.wait(timeout=10)
     return 100 * used / IDLE_SECONDS, rss
@@ -125,8 +137,8 @@ def main() -> int:
         [python, "-m", "compileall", "-q", "noc_tui", "benchmarks"], cwd=ROOT, check=True
     )
     print(f"noc-tui bench: {RUNS} start runs each, idle over {IDLE_SECONDS:.0f} s, 120x40 pty")
-    bare = median_start([python, "benchmarks/bare_app.py"], env)
-    demo = median_start([python, "-m", "noc_tui", "--demo"], env)
+    bare = median_start([python, "benchmarks/bare_app.py"], env, BARE_MARKER)
+    demo = median_start([python, "-m", "noc_tui", "--demo"], env, OVERVIEW_MARKER)
     cpu, rss = idle_figures(python, env)
     rows = [
         ("start, bare Textual app (reference)", f"{bare * 1000:.0f} ms", ""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import gc
 import os
 import socket
 import subprocess
@@ -228,6 +229,9 @@ def _open_console(args: argparse.Namespace, config: Config) -> int:
         themes=themes,
         notes=notes,
     )
+    # Modules, classes and config live as long as the console: freezing them keeps every
+    # garbage collection pass (one ran in the middle of the first frame) from walking them.
+    gc.freeze()
     app.run()
     return app.return_code or 0
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-import httpx
+from typing import TYPE_CHECKING
 
 from noc_tui.api.base import ApiClient, PingResult
 from noc_tui.api.http import HttpPool
@@ -15,6 +14,9 @@ from noc_tui.api.openwisp import OpenWispClient
 from noc_tui.audit import AuditLog
 from noc_tui.clock import SYSTEM_CLOCK, Clock
 from noc_tui.config import Config
+
+if TYPE_CHECKING:
+    import httpx
 
 CLIENT_CLASSES: dict[str, type[ApiClient]] = {
     "krill": KrillClient,

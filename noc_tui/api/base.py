@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from noc_tui.api.auth import Auth, NoAuth
 from noc_tui.api.errors import MalformedResponse
@@ -13,6 +11,9 @@ from noc_tui.api.health import BackendHealth
 from noc_tui.api.http import BackendSession, HttpPool
 from noc_tui.api.translate import generic_message
 from noc_tui.config import BackendSettings
+
+if TYPE_CHECKING:
+    import httpx
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,8 @@ import random
 import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
-
-import httpx
 
 from noc_tui import __version__
 from noc_tui.api.auth import Auth, NoAuth
@@ -36,7 +34,13 @@ from noc_tui.api.translate import error_for_status, generic_message, safe_url, t
 from noc_tui.audit import AuditLog
 from noc_tui.clock import SYSTEM_CLOCK, Clock
 from noc_tui.config import BackendSettings
+from noc_tui.lazy import LazyModule
 from noc_tui.secret import redact
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = LazyModule("httpx")
 
 log = logging.getLogger("noc_tui.http")
 
@@ -45,7 +49,7 @@ RETRY_STATUSES = frozenset({500, 502, 503, 504})
 USER_AGENT = f"noc-tui/{__version__}"
 
 # Pulls the server's own words out of an error body; each API client brings its own.
-MessageExtractor = Callable[[httpx.Response], str]
+MessageExtractor = Callable[["httpx.Response"], str]
 
 
 def origin(url: str) -> str:
@@ -90,11 +94,15 @@ class _Outgoing:
     authenticated: bool
 
 
-class _NoBackendHere(httpx.AsyncBaseTransport):
+def _no_backend_here() -> httpx.AsyncBaseTransport:
     """Catches a URL outside every backend's origin: never sent anywhere, never unverified."""
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        raise httpx.UnsupportedProtocol(f"no configured backend at {safe_url(str(request.url))}")
+    class NoBackendHere(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            url = safe_url(str(request.url))
+            raise httpx.UnsupportedProtocol(f"no configured backend at {url}")
+
+    return NoBackendHere()
 
 
 class HttpPool:
@@ -112,16 +120,26 @@ class HttpPool:
         self.clock = clock
         self.read_only = read_only
         self.audit = audit or AuditLog()
-        mounts: dict[str, httpx.AsyncBaseTransport] = {}
-        for backend in backends:
-            key = origin(backend.url)
-            if transports and key in transports:
-                mounts[key] = transports[key]
-            elif key not in mounts:
-                mounts[key] = httpx.AsyncHTTPTransport(verify=_tls_verify(backend), retries=0)
-        self.client = httpx.AsyncClient(
+        # TLS settings are checked now (a bad CA file fails at start), the client is made later.
+        self._tls = {origin(b.url): _tls_verify(b) for b in reversed(backends)}
+        self._transports = dict(transports or {})
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """Made on the first request: the console paints before it imports the HTTP stack."""
+        if self._client is None:
+            self._client = self._make_client()
+        return self._client
+
+    def _make_client(self) -> httpx.AsyncClient:
+        mounts: dict[str, httpx.AsyncBaseTransport] = {
+            key: self._transports.get(key) or httpx.AsyncHTTPTransport(verify=verify, retries=0)
+            for key, verify in self._tls.items()
+        }
+        return httpx.AsyncClient(
             mounts=mounts,
-            transport=_NoBackendHere(),
+            transport=_no_backend_here(),
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
@@ -136,7 +154,8 @@ class HttpPool:
         return BackendSession(self, settings, auth or NoAuth(), extract_message)
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
 
 class BackendSession:

@@ -6,14 +6,13 @@ Bodies are parsed with lxml from bytes, so the XML declaration's encoding wins; 
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-import httpx
-from lxml import etree
 
 from noc_tui.api.auth import Auth, BasicAuth, NoAuth
 from noc_tui.api.base import ApiClient, PingResult
@@ -40,6 +39,14 @@ from noc_tui.api.kalliope_models import (
     registration,
     voicemail_count,
 )
+from noc_tui.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import httpx
+    from lxml import etree
+else:
+    httpx = LazyModule("httpx")
+    etree = LazyModule("lxml.etree")
 
 LICENSE_ERRORS = {1: "license missing", 2: "license expired", 3: "license disabled"}
 
@@ -58,7 +65,11 @@ class UnsupportedApi(BackendError):
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 # A parser that will not fetch external entities or DTDs named by a hostile body.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+@functools.cache
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 class KalliopeClient(ApiClient):
@@ -72,7 +83,7 @@ class KalliopeClient(ApiClient):
 
     def error_message(self, response: httpx.Response) -> str:
         try:
-            root = etree.fromstring(response.content, _PARSER)
+            root = etree.fromstring(response.content, _parser())
         except etree.XMLSyntaxError:
             return ""
         message = root.findtext(".//error/message")
@@ -211,12 +222,12 @@ def _xml_root(response: httpx.Response) -> etree._Element:
     """Parse by the XML declaration; a body whose bytes are not what it declares (Latin names
     sent as cp1252 under a UTF-8 or missing declaration) is decoded as `decode` says instead."""
     try:
-        return etree.fromstring(response.content, _PARSER)
+        return etree.fromstring(response.content, _parser())
     except etree.XMLSyntaxError as exc:
         if "encoding" not in str(exc).lower() and "utf-8" not in str(exc).lower():
             raise
     text = _DECLARATION.sub("", decode(response), count=1)  # lxml refuses str with one
-    return etree.fromstring(text, _PARSER)
+    return etree.fromstring(text, _parser())
 
 
 def _segment(value: str) -> str:

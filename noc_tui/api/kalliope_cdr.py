@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple
-
-from lxml import etree
+from typing import TYPE_CHECKING, NamedTuple
 
 from noc_tui.api.errors import AuthFailed
+from noc_tui.lazy import LazyModule
+
+if TYPE_CHECKING:
+    from lxml import etree
+else:
+    etree = LazyModule("lxml.etree")
 
 DIRECTIONS = {1: ("↓", "inbound"), 2: ("↑", "outbound"), 4: ("↔", "internal")}
 STATUSES = {1: "failed", 2: "busy", 3: "congestion", 4: "no answer", 8: "answered"}

@@ -22,9 +22,6 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
-import httpx
-from lxml import etree
-
 from noc_tui.api.errors import TRANSIENT, BackendError, MalformedResponse, ServerError
 from noc_tui.api.kalliope_cdr import (
     CDR_ERRORS,
@@ -36,6 +33,14 @@ from noc_tui.api.kalliope_cdr import (
     request_body,
 )
 from noc_tui.api.translate import error_for_status, translate_exception
+from noc_tui.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import httpx
+    from lxml import etree
+else:
+    httpx = LazyModule("httpx")
+    etree = LazyModule("lxml.etree")
 
 if TYPE_CHECKING:
     from noc_tui.api.kalliope import KalliopeClient

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from noc_tui.api.auth import Auth, HeaderAuth, LoginAuth
 from noc_tui.api.base import ApiClient, PingResult
@@ -20,6 +18,12 @@ from noc_tui.api.openwisp_models import (
     OpenWispTemplate,
 )
 from noc_tui.api.translate import generic_message
+from noc_tui.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = LazyModule("httpx")
 
 DEVICES_PATH = "/api/v1/controller/device/"
 GROUPS_PATH = "/api/v1/controller/group/"

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import ssl
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
-
-import httpx
 
 from noc_tui.api.errors import (
     AuthFailed,
@@ -17,7 +16,13 @@ from noc_tui.api.errors import (
     TlsError,
     Unreachable,
 )
+from noc_tui.lazy import LazyModule
 from noc_tui.secret import redact
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = LazyModule("httpx")
 
 
 def safe_url(url: str) -> str:

@@ -63,15 +63,19 @@ class NocApp(App[None]):
         notes: Iterable[str] = (),
         watch_health: bool = True,
     ) -> None:
+        # The start screen is the first mode itself, so Textual never builds and paints its
+        # empty default screen first (that cost a frame at start-up).
+        self.DEFAULT_MODE = SCREEN_ALIASES.get(start_screen, start_screen)  # type: ignore[misc]
         super().__init__()
         self.config = config
         self.backends = backends
         self.clock = clock
         self.search = search
-        self.start_screen = SCREEN_ALIASES.get(start_screen, start_screen)
+        self.start_screen = self.DEFAULT_MODE
         self.device_source = "openwisp" if start_screen == "openwisp" else "librenms"
         self.notes = list(notes)
         self.watch_health = watch_health  # off in snapshot tests: pings at random moments
+        self.painted = False  # the first frame is on the terminal (Textual's Ready event)
         self.history: list[str] = []
         self.theme_set = themes or load_themes()
         for theme in self.theme_set.themes.values():
@@ -102,13 +106,19 @@ class NocApp(App[None]):
             with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
                 loop.add_signal_handler(signum, self.exit)
         exit_when_terminal_gone(self)  # the SIGHUP may go to a parent (make) and stop there
-        self.switch_mode(self.start_screen)
-        if self.watch_health:
-            start_health_watch(self, self.backends, self.clock)
         for problem in self.theme_set.problems:
             self.notify(problem, title="Theme skipped", severity="warning", timeout=10)
         for note in self.notes:
             self.notify(note, severity="warning", timeout=10)
+
+    def on_ready(self) -> None:
+        # Textual sends Ready once start-up's batch of updates is over, so work started now
+        # (the first requests load the HTTP library) no longer holds back the first frame.
+        self.painted = True
+        if isinstance(self.screen, NocScreen):
+            self.screen.start_polling()
+        if self.watch_health:
+            start_health_watch(self, self.backends, self.clock)
 
     async def on_unmount(self) -> None:
         loop = asyncio.get_running_loop()

@@ -19,6 +19,7 @@ from noc_tui.clock import Clock
 from noc_tui.ui.poll import backoff_delay
 
 log = logging.getLogger("noc_tui.health")
+START_GRACE_SECONDS = 2.0  # the open screen's own polls go first; most make a ping needless
 
 
 def start_health_watch(app: App[object], backends: Backends, clock: Clock) -> None:
@@ -42,6 +43,7 @@ def quiet_seconds(client: ApiClient, now: float) -> float:
 async def _watch(client: ApiClient, clock: Clock) -> None:
     interval = client.settings.poll_seconds
     failures = 0
+    await asyncio.sleep(min(interval, START_GRACE_SECONDS))
     while True:
         quiet = quiet_seconds(client, clock.now())
         if quiet < interval:  # a screen is talking to it: nothing to add

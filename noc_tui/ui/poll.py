@@ -64,6 +64,8 @@ def backoff_delay(interval: float, failures: int) -> float:
 class Poller:
     """Owns a screen's polling loops; the screen calls pause/resume/refresh_now/stop."""
 
+    started = False
+
     def __init__(self, screen: Screen[Any], jobs: list[PollJob[Any]]) -> None:
         self.screen = screen
         self.jobs = jobs
@@ -72,6 +74,9 @@ class Poller:
         self.failures: dict[str, int] = {job.key: 0 for job in jobs}
 
     def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
         self._visible.set()
         for job in self.jobs:
             self.screen.run_worker(

@@ -90,6 +90,11 @@ def widget_text(widget) -> str:  # type: ignore[no-untyped-def]
     return out.export_text()
 
 
+def tile_text(tile) -> str:  # type: ignore[no-untyped-def]
+    """What a tile shows now, as plain text (its one row when the screen is narrow)."""
+    return str(tile.render().plain)
+
+
 async def settled_when(pilot: Pilot, check) -> None:  # type: ignore[no-untyped-def,type-arg]
     """For snapshots: wait for `check`, then let the last repaint land."""
     await wait_until(pilot, check)

@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
-from noc_tui.ui import bench_hook
 from noc_tui.ui.poll import Polled, Poller, PollJob
 from noc_tui.ui.screens.catalog import SCREENS
 from noc_tui.ui.widgets.status_bar import BackendStatusBar
@@ -71,11 +70,17 @@ class NocScreen(Screen[None]):
     def on_mount(self) -> None:
         # Textual calls every class's on_mount along the MRO: a screen's own on_mount runs
         # first and must not call super(), or the polling loops would start twice.
-        bench_hook.arm(self.app)
         jobs = self.poll_jobs()
         if jobs:
             self.poller = Poller(self, jobs)
-            self.call_after_refresh(self.poller.start)  # paint first, then ask the backends
+            if self.noc.painted:
+                self.start_polling()
+            # else the app calls start_polling once the first frame is on the terminal
+
+    def start_polling(self) -> None:
+        """Paint first, then ask the backends (the first request imports the HTTP stack)."""
+        if self.poller:
+            self.call_after_refresh(self.poller.start)
 
     def on_polled(self, message: Polled) -> None:
         """Fresh data or an error arrived: the status bar shows it now, then the screen."""

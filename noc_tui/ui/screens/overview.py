@@ -117,7 +117,7 @@ class OverviewScreen(NocScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="overview-body", can_focus=False):
-            yield TileBoard(self.tiles(), id="tiles")
+            yield TileBoard(self.tiles(), id="tiles", wide_lines=2)
             if self.librenms is not None:
                 with Horizontal(id="lists"):
                     with Vertical(classes="list"):

@@ -36,15 +36,21 @@ class TileBoard(Container):
     """
 
     def __init__(
-        self, tiles: Sequence[TileData], *, id: str | None = None, focusable: bool = True
+        self,
+        tiles: Sequence[TileData],
+        *,
+        id: str | None = None,
+        focusable: bool = True,
+        wide_lines: int = 3,
     ) -> None:
         super().__init__(id=id)
         self._initial = list(tiles)
         self.tiles_focus = focusable  # False on the wallboard: nothing there to open
+        self.wide_lines = wide_lines  # 120 columns by 40 rows fit fewer lines a tile
 
     def compose(self) -> ComposeResult:
         for data in self._initial:
-            tile = Tile(data, id=tile_id(data.key))
+            tile = Tile(data, id=tile_id(data.key), wide_lines=self.wide_lines)
             tile.can_focus = self.tiles_focus
             yield tile
 
