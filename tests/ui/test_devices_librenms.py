@@ -22,3 +22,18 @@ async def test_table_down_only_and_filter(clean_lab) -> None:  # type: ignore[no
         await pilot.press("d", "slash", *list("olt-0"))
         await wait_until(pilot, lambda: 0 < table.row_count < len(world.devices))
         assert all("olt-0" in str(table.get_row_at(i)[1]) for i in range(table.row_count))
+
+
+async def test_last_polled_is_an_age_not_the_servers_wall_clock(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    # The lab's LibreNMS keeps Europe/Madrid time and says so only in its settings; shown
+    # as sent, "last polled" would read an hour in the future on a UTC jump host.
+    app = live_console(clean_lab, start_screen="devices")
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = app.screen.query_one("#lnms-devices", LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 0)
+        polled = [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
+        assert all(p.endswith(" ago") for p in polled), polled[:3]
+        # Polls are spread over the lab's five-minute cycle: with the server's zone applied
+        # the ages spread too (a wrong zone puts every poll in the future, clamped to <10s).
+        minutes = [int(p.split()[0][:-1]) for p in polled if p.split()[0].endswith("m")]
+        assert minutes and max(minutes) <= 5, polled

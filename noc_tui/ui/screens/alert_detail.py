@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +14,8 @@ from textual.widgets import Footer, Static
 from noc_tui.api.errors import BackendError
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Alert, Device
+from noc_tui.clock import SYSTEM_CLOCK
+from noc_tui.ui.widgets.librenms_format import server_age
 
 
 def uptime_text(seconds: int) -> str:
@@ -19,7 +23,7 @@ def uptime_text(seconds: int) -> str:
     return f"{days}d {rest // 3600}h" if days else f"{rest // 3600}h {rest % 3600 // 60}m"
 
 
-def device_lines(device: Device) -> list[str]:
+def device_lines(device: Device, zone: tzinfo, now: float) -> list[str]:
     status = "✓ up" if device.up else f"✗ down ({device.down_reason or 'no reason given'})"
     return [
         f"Device    {device.hostname} ({device.sys_name})",
@@ -27,7 +31,7 @@ def device_lines(device: Device) -> list[str]:
         f"Uptime    {uptime_text(device.uptime_seconds) if device.up else '-'}",
         f"Location  {device.location or '-'}",
         f"Hardware  {device.hardware or '-'} · {device.os or '-'} {device.version}".rstrip(),
-        f"Polled    {device.last_polled or 'never'}",
+        f"Polled    {server_age(device.last_polled, zone, now)}",
     ]
 
 
@@ -72,4 +76,6 @@ class AlertDetailScreen(Screen[None]):
         except BackendError as error:
             box.update(Text(f"✗ device: {error.title}"))
             return
-        box.update(Text("\n".join(device_lines(device))))
+        clock = getattr(self.app, "clock", SYSTEM_CLOCK)  # the console's (frozen in tests)
+        lines = device_lines(device, self.client.server_zone, clock.now())
+        box.update(Text("\n".join(lines)))

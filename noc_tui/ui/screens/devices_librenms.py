@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from rich.text import Text
@@ -16,6 +17,7 @@ from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.alert_detail import uptime_text
 from noc_tui.ui.screens.base import focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.panes import DevicePane
+from noc_tui.ui.widgets.librenms_format import server_age
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 
 COLUMNS = (
@@ -26,7 +28,7 @@ COLUMNS = (
     Column("hw", "Hardware", 18),
     Column("loc", "Location", 22),
     Column("up", "Uptime", 8),
-    Column("polled", "Last polled", 19),
+    Column("polled", "Last polled", 11),
 )
 
 
@@ -106,6 +108,8 @@ class LibreNmsDevicesPane(DevicePane):
 
     def render_rows(self) -> None:
         colours = self.app.theme_variables
+        client, now = self.client, self.noc.clock.now()
+        zone = client.server_zone if client else UTC
         rows = [
             Row(
                 str(d.id),
@@ -117,7 +121,7 @@ class LibreNmsDevicesPane(DevicePane):
                     d.hardware,
                     d.location,
                     uptime_text(d.uptime_seconds) if d.up else "-",
-                    d.last_polled or "never",
+                    server_age(d.last_polled, zone, now),
                 ),
             )
             for d in self.visible()

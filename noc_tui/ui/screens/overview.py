@@ -34,6 +34,7 @@ from noc_tui.ui.overview_data import (
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.widgets.health_table import HealthTable
+from noc_tui.ui.widgets.librenms_format import server_age
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.tile import Tile
 from noc_tui.ui.widgets.tile_board import TileBoard
@@ -48,7 +49,7 @@ CRITICAL_COLUMNS = (
 DOWN_COLUMNS = (
     Column("host", "Host", 22),
     Column("reason", "Reason", 8),
-    Column("polled", "Last polled", 19),
+    Column("polled", "Last polled", 11),
 )
 BREAKPOINTS = [(0, "-compact"), (110, "-wide"), (170, "-full")]
 
@@ -80,9 +81,12 @@ def critical_rows(alerts: list[Alert], zone: tzinfo, now: float) -> list[Row]:
     return rows
 
 
-def down_rows(devices: list[Device]) -> list[Row]:
+def down_rows(devices: list[Device], zone: tzinfo, now: float) -> list[Row]:
     return [
-        Row(str(d.id), (truncate(d.hostname, 22), d.down_reason or "—", d.last_polled or "never"))
+        Row(
+            str(d.id),
+            (truncate(d.hostname, 22), d.down_reason or "—", server_age(d.last_polled, zone, now)),
+        )
         for d in down_devices(devices)[:LIST_ROWS]
     ]
 
@@ -204,7 +208,8 @@ class OverviewScreen(NocScreen):
             rows = critical_rows(alerts, client.server_zone, self.noc.clock.now())
             self.query_one("#critical", LiveTable).show(rows)
         if devices is not None:
-            self.query_one("#recent-down", LiveTable).show(down_rows(devices))
+            rows = down_rows(devices, client.server_zone, self.noc.clock.now())
+            self.query_one("#recent-down", LiveTable).show(rows)
 
     @on(Tile.Opened)
     def _open_tile(self, event: Tile.Opened) -> None:

@@ -315,7 +315,7 @@ class WallboardScreen(NocScreen):
             return
         key = f"alerts:{client.name}"
         alerts = open_alerts(self.data.values.get(key, []))
-        rows = alert_rows(alerts, self.app.theme_variables)
+        rows = alert_rows(alerts, self.app.theme_variables, client.server_zone, now)
         self.query_one("#wall-alerts", LiveTable).show(rows)
         note = f"{len(alerts)} open alerts · {self._note(key, now)}"
         self._dim("#wall-alerts", key)
@@ -326,7 +326,7 @@ class WallboardScreen(NocScreen):
         if client is None:
             return
         key = f"devices:{client.name}"
-        rows = down_rows(self.data.values.get(key, []))
+        rows = down_rows(self.data.values.get(key, []), client.server_zone, now)
         self.query_one("#wall-down", LiveTable).show(rows)
         self._dim("#wall-down", key)
         self._set_note(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from rich.text import Text
 
 from noc_tui.api.librenms_models import Alert
 from noc_tui.ui.overview_data import LEVEL_VARIABLES, PbxCounts
+from noc_tui.ui.widgets.librenms_format import server_age
 from noc_tui.ui.widgets.live_table import Column, Row
 
 ALERT_ROWS = 40  # a wall shows what fits; the alerts screen has them all
@@ -14,7 +17,7 @@ ALERT_COLUMNS = (
     Column("host", "Host", 28),
     Column("rule", "Rule", 30),
     Column("state", "State", 13),
-    Column("since", "Since", 19),
+    Column("since", "Since", 11),
 )
 PBX_COLUMNS = (
     Column("pbx", "PBX", 16),
@@ -33,7 +36,7 @@ MISSING_COLUMNS = (
 DOWN_COLUMNS = (
     Column("host", "Host", 28),
     Column("reason", "Reason", 10),
-    Column("polled", "Last polled", 19),
+    Column("polled", "Last polled", 11),
 )
 REGISTRATION_WORDS = {
     "UNREACHABLE": "✗ unreachable",
@@ -43,14 +46,15 @@ REGISTRATION_WORDS = {
 SEVERITY_LOOK = {"critical": ("✗", "state-down"), "warning": ("▲", "state-degraded")}
 
 
-def alert_rows(alerts: list[Alert], colours: dict[str, str]) -> list[Row]:
+def alert_rows(alerts: list[Alert], colours: dict[str, str], zone: tzinfo, now: float) -> list[Row]:
     """Most severe first, then the oldest: the longest-standing problem on top."""
     ordered = sorted(alerts, key=lambda a: (-a.severity_rank, a.timestamp, a.id))
     rows = []
     for alert in ordered[:ALERT_ROWS]:
         symbol, variable = SEVERITY_LOOK.get(alert.severity, ("·", "state-unknown"))
         severity = Text(f"{symbol} {alert.severity}", style=colours.get(variable, ""))
-        cells = (severity, alert.hostname, alert.rule_name, alert.state_word, alert.timestamp)
+        since = server_age(alert.timestamp, zone, now)
+        cells = (severity, alert.hostname, alert.rule_name, alert.state_word, since)
         rows.append(Row(str(alert.id), cells))
     return rows
 

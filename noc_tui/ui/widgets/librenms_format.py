@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from rich.text import Text
 
-from noc_tui.api.librenms_models import Device, Port
+from noc_tui.api.librenms_models import Device, Port, server_time
+from noc_tui.ui.format import age_text
 
 # ifOperStatus words as LibreNMS sends them → (symbol, word shown, theme variable).
 OPER_LOOK: dict[str, tuple[str, str, str]] = {
@@ -16,6 +19,17 @@ OPER_LOOK: dict[str, tuple[str, str, str]] = {
     "notPresent": ("–", "absent", "state-unknown"),
     "unknown": ("?", "unknown", "state-unknown"),
 }
+
+
+def server_age(text: str, zone: tzinfo, now: float) -> str:
+    """A LibreNMS timestamp as an age ("3m ago"): the server's wall clock need not be ours.
+
+    Unreadable text is shown as sent, so nothing the server said is hidden.
+    """
+    if not text:
+        return "never"
+    when = server_time(text, zone)
+    return text if when is None else f"{age_text(max(0.0, now - when))} ago"
 
 
 def device_status_text(device: Device, colours: dict[str, str]) -> Text:
