@@ -30,6 +30,7 @@ from noc_tui.logs import LEVELS, default_log_path, setup_logging
 
 if TYPE_CHECKING:
     from noc_tui.sim.lab import Lab
+    from noc_tui.ui.app import NocApp
 
 SCREEN_CHOICES = ("overview", "cpes", "alerts", "devices", "openwisp", "pbx", "cdr")
 DEMO_POLL_SECONDS = 5.0
@@ -186,6 +187,21 @@ def run_console(args: argparse.Namespace) -> int:
 
 
 def _open_console(args: argparse.Namespace, config: Config) -> int:
+    # Start-up builds only what lives as long as the console (modules, classes, the app):
+    # no collection pass is worth running until it is built, and then none should walk it.
+    gc.disable()
+    try:
+        app = _build_app(args, config)
+    finally:
+        gc.freeze()
+        gc.enable()
+    if app is None:
+        return EXIT_CONFIG
+    app.run()
+    return app.return_code or 0
+
+
+def _build_app(args: argparse.Namespace, config: Config) -> NocApp | None:
     from noc_tui.api import Backends
     from noc_tui.ui.app import NocApp
     from noc_tui.ui.themes import load_themes
@@ -199,7 +215,7 @@ def _open_console(args: argparse.Namespace, config: Config) -> int:
             f"available: {', '.join(sorted(themes.themes))}",
             file=sys.stderr,
         )
-        return EXIT_CONFIG
+        return None
     log_path = setup_logging(Path(args.log_file) if args.log_file else None, args.log_level)
     notes = list(config.warnings)
     if log_path is None:
@@ -229,11 +245,7 @@ def _open_console(args: argparse.Namespace, config: Config) -> int:
         themes=themes,
         notes=notes,
     )
-    # Modules, classes and config live as long as the console: freezing them keeps every
-    # garbage collection pass (one ran in the middle of the first frame) from walking them.
-    gc.freeze()
-    app.run()
-    return app.return_code or 0
+    return app
 
 
 def choose_theme(flag: str | None, configured: str, env: Mapping[str, str]) -> str:
