@@ -114,3 +114,22 @@ async def test_enter_opens_details_with_device(clean_lab) -> None:  # type: igno
         box = app.screen.query_one("#alert-device", Static)
         await wait_until(pilot, lambda: "Status" in str(box.render()))
         assert "Location" in str(box.render()) and "Hardware" in str(box.render())
+
+
+async def test_a_severity_librenms_adds_one_day_reads_as_unknown_in_its_colour(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    world = clean_lab.sim("librenms").world
+    alerts = world.alerts.values() if isinstance(world.alerts, dict) else world.alerts
+    open_rule = next(a["rule_id"] for a in alerts if a["state"] != 0)
+    rule = next(r for r in world.rules if r["id"] == open_rule)
+    rule["severity"] = "emergency"  # not one of ok / warning / critical
+    app = live_console(clean_lab, start_screen="alerts")
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AlertsScreen)
+        table = screen.query_one("#alerts", LiveTable)
+        await wait_until(pilot, lambda: any(a.severity == "emergency" for a in screen.visible()))
+        odd = next(a for a in screen.visible() if a.severity == "emergency")
+        await wait_until(pilot, lambda: str(odd.id) in [str(k.value) for k in table.rows])
+        badge = table.get_row(str(odd.id))[[c.key for c in COLUMNS].index("severity")]
+        assert str(badge) == "? emergency"  # a symbol and the word, as the others
+        assert str(badge.style) == app.theme_variables["state-unknown"]

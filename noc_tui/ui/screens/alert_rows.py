@@ -115,7 +115,7 @@ class AlertRows:
                 seconds = max(0.0, now - done.when)
                 bucket = _age_bucket(seconds)
                 age = ages.get(bucket) or ages.setdefault(bucket, age_text(seconds))
-            severity = badges.get(alert.severity) or Text(f"? {alert.severity or '?'}")
+            severity = badges.get(alert.severity) or unknown_badge(alert.severity, badges)
             mark = "●" if alert.id in selected else " "
             row = done.row
             # The same Row object when nothing changed: no new objects for the garbage
@@ -155,3 +155,9 @@ def _age_bucket(seconds: float) -> int:
     if seconds < 86400:
         return 100 + int(seconds // 3600)
     return 1000 + int(seconds // 86400)
+
+
+def unknown_badge(severity: str, badges: dict[str, Text]) -> Text:
+    """`? emergency` in the theme's "unknown" colour (the badges' "" entry carries it)."""
+    style = badges[""].style if "" in badges else ""
+    return Text(f"? {severity or 'unknown'}", style=style)

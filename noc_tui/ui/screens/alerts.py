@@ -28,6 +28,7 @@ SEVERITY_LOOK = {  # symbol, theme variable
     "warning": ("▲", "state-degraded"),
     "ok": ("✓", "state-ok"),
 }
+UNKNOWN_SEVERITY = ""  # the badges' key for a severity not in SEVERITY_LOOK
 STATE_FILTERS = ("not ok", "all", "alert", "acknowledged")
 SEVERITY_FILTERS = ("any", "critical", "warning")
 # Severity, state and age first: at 80 columns they are what must stay in sight.
@@ -193,12 +194,15 @@ class AlertsScreen(NocScreen):
         made again only when the theme's colours change."""
         colours = self.app.theme_variables
         styles = tuple(colours.get(variable, "") for _, variable in SEVERITY_LOOK.values())
+        styles += (colours.get("state-unknown", ""),)
         if styles != self._badge_styles:
             self._badge_styles = styles
             self._badge_texts = {
                 name: Text(f"{symbol} {name}", style=style)
-                for (name, (symbol, _)), style in zip(SEVERITY_LOOK.items(), styles, strict=True)
+                for (name, (symbol, _)), style in zip(SEVERITY_LOOK.items(), styles, strict=False)
             }
+            # A severity LibreNMS may add one day: readable, in the "unknown" colour.
+            self._badge_texts[UNKNOWN_SEVERITY] = Text("?", style=styles[-1])
         return self._badge_texts
 
     def _zone(self) -> tzinfo:
