@@ -18,6 +18,7 @@ from noc_tui.api import Backends
 from noc_tui.clock import SYSTEM_CLOCK, Clock
 from noc_tui.config import Config
 from noc_tui.ui.health_watch import start_health_watch
+from noc_tui.ui.heap import HeapKeeper
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.screens.catalog import SCREENS
 from noc_tui.ui.screens.help import HelpScreen, KeyRow
@@ -76,6 +77,7 @@ class NocApp(App[None]):
         self.notes = list(notes)
         self.watch_health = watch_health  # off in snapshot tests: pings at random moments
         self.painted = False  # the first frame is on the terminal (Textual's Ready event)
+        self.heap = HeapKeeper(self)
         self.history: list[str] = []
         self.theme_set = themes or load_themes()
         for theme in self.theme_set.themes.values():

@@ -103,3 +103,22 @@ async def test_device_view_with_librenms_answering_html(clean_lab) -> None:  # t
         await wait_until(pilot, lambda: screen.message.startswith("✗ librenms"))
         assert "showing the last values" in screen.message
         assert screen.query_one("#lnms-ports", LiveTable).row_count == ports
+
+
+async def test_a_big_table_is_settled_once_the_console_is_quiet(clean_lab, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """After a big alerts table, one full collection at a quiet moment, then the survivors are
+    frozen: the next keystrokes do not pay for a full pass over 10,000 alerts."""
+    import gc
+
+    from noc_tui.ui import heap
+
+    monkeypatch.setattr(heap, "BIG_TABLE", 1)  # the lab's few dozen alerts count as big here
+    monkeypatch.setattr(heap, "QUIET_SECONDS", 0.3)
+    app = live_console(clean_lab, start_screen="alerts")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one("#alerts", LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 0)
+        await pilot.press("slash", "o", "l", "t")  # typing puts the pass off; it still comes
+        await wait_until(pilot, lambda: app.heap.settled >= 1, tries=200)
+        assert gc.get_freeze_count() > 0
+    gc.unfreeze()

@@ -213,6 +213,7 @@ class AlertsScreen(NocScreen):
         rows = self.worked.rows(self.visible(), zone, now, self.selected, self._badges())
         self.query_one(LiveTable).show(rows)
         self._summary(len(rows))
+        self.noc.heap.after_big_table(len(self.alerts))
 
     def _summary(self, count: int = 0) -> None:
         parts = [
@@ -285,8 +286,9 @@ class AlertsScreen(NocScreen):
             self.query_one(LiveTable).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "alert-filter":
-            self.text = event.value.strip().lower()
+        text = event.value.strip().lower()
+        if event.input.id == "alert-filter" and text != self.text:
+            self.text = text
             self.render_rows()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -299,9 +301,14 @@ class AlertsScreen(NocScreen):
         if not box.value and not box.has_class("shown"):
             self.app.action_go_back()  # type: ignore[attr-defined]
             return
-        box.value = ""
-        box.remove_class("shown")
-        self.query_one(LiveTable).focus()
+        # Rows, box and focus change in one frame: all 10,000 rows come back in one repaint.
+        with self.app.batch_update():
+            if self.text:
+                self.text = ""
+                self.render_rows()
+            box.value = ""  # its Changed message then finds the filter already clear
+            box.remove_class("shown")
+            self.query_one(LiveTable).focus()
 
     # -- actions --------------------------------------------------------------------
 
