@@ -87,8 +87,10 @@ async def soak(
             await wait(1)
         wall = time.monotonic() - start
         if first is not None:  # --trace: where the memory that stayed was allocated
-            for stat in tracemalloc.take_snapshot().compare_to(first, "lineno")[:10]:
+            for stat in tracemalloc.take_snapshot().compare_to(first, "traceback")[:8]:
                 print(stat)
+                for line in stat.traceback.format(limit=10):
+                    print("   ", line)
         errors = [t.data.key for t in app.screen.query(Tile) if t.data.error]
         return {
             "rss_first_mb": first_rss,
@@ -110,7 +112,7 @@ def main() -> int:
     parser.add_argument("--trace", action="store_true", help="print tracemalloc's top growth")
     args = parser.parse_args()
     if args.trace:
-        tracemalloc.start()
+        tracemalloc.start(10)
     lab = DemoLab()
     try:
         config = lab.config

@@ -24,7 +24,9 @@ from noc_tui.api.errors import BackendError, MalformedResponse
 log = logging.getLogger("noc_tui.poll")
 
 T = TypeVar("T")
-MAX_BACKOFF_SECONDS = 300.0
+# A wall must see a backend come back within about a minute of it answering again; a
+# minute apart is still far from a tight loop.
+MAX_BACKOFF_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
