@@ -17,11 +17,11 @@ from textual.widgets.data_table import Row as TableRow
 from textual.widgets.data_table import RowKey
 
 BULK = 32  # above this many rows added or gone at once, do it in one pass
-# DataTable's render caches hold up to 10,000 cells and 1,000 lines each, and every update
-# makes new entries: on a wall that runs for days, five tables filled ~3 MB each before they
-# stopped growing. A screen shows at most a few hundred cells; these still cover it thrice.
-CELL_CACHE = 2_000
-LINE_CACHE = 300
+# DataTable's render caches hold up to 10,000 cells and 1,000 rows and lines each, and every
+# update makes new entries: on a wall with five tables they kept RSS growing for tens of
+# minutes. A screen shows at most about 60 rows of a dozen cells; these cover it twice.
+CELL_CACHE = 1_500
+LINE_CACHE = 120
 
 
 @dataclass(frozen=True)
