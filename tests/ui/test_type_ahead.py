@@ -36,3 +36,32 @@ async def test_keys_typed_right_after_slash_reach_the_box(clean_lab, screen: str
         burst(app, "/ab/c")  # the second `/` is text: a path, a wildcard, a note
         await pilot.pause(0.5)
         assert app.screen.query_one(box, Input).value.endswith("ab/c")
+
+
+@pytest.mark.parametrize(
+    ("screen", "text", "opened"),
+    [
+        ("alerts", "/olt", "AlertDetailScreen"),
+        ("devices", "/core-rtr-01", "LibreNmsDeviceScreen"),
+        ("openwisp", "/ap-", "OpenWispDeviceScreen"),
+        ("pbx", "/20", "PbxExtensionScreen"),
+    ],
+)
+async def test_filter_enter_enter_in_one_burst_opens_the_first_row(  # type: ignore[no-untyped-def]
+    clean_lab, screen: str, text: str, opened: str
+) -> None:
+    """The first enter leaves the box, the second opens the row under the cursor."""
+    app = live_console(clean_lab, start_screen=screen)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)  # the first rows are in
+        if app.focused is not None and isinstance(app.focused, Input):
+            app.screen.set_focus(None)
+            await pilot.pause()
+        burst(app, text)
+        app.post_message(events.Key("enter", "\r"))
+        app.post_message(events.Key("enter", "\r"))
+        for _ in range(100):
+            if type(app.screen).__name__ == opened:
+                break
+            await pilot.pause(0.05)
+        assert type(app.screen).__name__ == opened

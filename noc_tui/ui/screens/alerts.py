@@ -21,6 +21,7 @@ from noc_tui.ui.screens.alert_detail import AlertDetailScreen
 from noc_tui.ui.screens.alert_rows import AlertRows, haystack, last_note
 from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.widgets.confirm import ConfirmAction
+from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.live_table import Column, LiveTable
 
 SEVERITY_LOOK = {  # symbol, theme variable
@@ -130,7 +131,9 @@ class AlertsScreen(NocScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="alert-summary")
-        yield Input(self.text, placeholder="filter: host, rule, note", id="alert-filter")
+        yield FilterBox(
+            self.text, placeholder="filter: host, rule, note", id="alert-filter", table="#alerts"
+        )
         yield LiveTable(id="alerts")
 
     def on_mount(self) -> None:
@@ -293,7 +296,7 @@ class AlertsScreen(NocScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "alert-filter":
-            self.query_one(LiveTable).focus()
+            focus_now(self.query_one(LiveTable))
 
     def action_clear_search(self) -> None:
         """escape clears the text filter first; with nothing to clear it is the console's Back."""
@@ -308,7 +311,7 @@ class AlertsScreen(NocScreen):
                 self.render_rows()
             box.value = ""  # its Changed message then finds the filter already clear
             box.remove_class("shown")
-            self.query_one(LiveTable).focus()
+            focus_now(self.query_one(LiveTable))
 
     # -- actions --------------------------------------------------------------------
 

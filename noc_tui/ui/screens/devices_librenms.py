@@ -17,6 +17,7 @@ from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.alert_detail import uptime_text
 from noc_tui.ui.screens.base import focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.panes import DevicePane
+from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.librenms_format import server_age
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 
@@ -68,7 +69,11 @@ class LibreNmsDevicesPane(DevicePane):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="lnms-summary")
-        yield Input(placeholder="filter: host, sysName, OS, hardware, location", id="lnms-filter")
+        yield FilterBox(
+            placeholder="filter: host, sysName, OS, hardware, location",
+            id="lnms-filter",
+            table="#lnms-devices",
+        )
         yield LiveTable(id="lnms-devices")
 
     def on_mount(self) -> None:
@@ -156,7 +161,7 @@ class LibreNmsDevicesPane(DevicePane):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "lnms-filter":
-            self.query_one(LiveTable).focus()
+            focus_now(self.query_one(LiveTable))
 
     @on(DataTable.RowSelected, "#lnms-devices")
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -21,6 +21,7 @@ from noc_tui.ui.format import truncate
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.panes import DevicePane
+from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.openwisp_format import CONFIG_LOOK, config_text, when
 
@@ -81,10 +82,11 @@ class OpenWispDevicesPane(DevicePane):
     def compose(self) -> ComposeResult:
         yield Static("… waiting for OpenWISP", id="ow-counts", markup=False)
         yield Static("", id="ow-filters", markup=False)
-        yield Input(
+        yield FilterBox(
             placeholder="Filter by name, MAC, IP, model… (/ to focus, esc to clear)",
             id="ow-search",
             compact=True,
+            table="#ow-table",
         )
         yield LiveTable(id="ow-table")
         yield Static("", id="ow-message", markup=False)
@@ -247,7 +249,7 @@ class OpenWispDevicesPane(DevicePane):
 
     @on(Input.Submitted, "#ow-search")
     def _submitted(self) -> None:
-        self.query_one(LiveTable).focus()
+        focus_now(self.query_one(LiveTable))
 
     @on(DataTable.RowSelected, "#ow-table")
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -24,6 +24,7 @@ from noc_tui.api.kalliope_models import (
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.widgets.confirm import ConfirmAction
+from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.pbx_format import (
     CONFERENCE_COLUMNS,
@@ -107,10 +108,11 @@ class PbxScreen(NocScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="pbx-counts")
         yield Static("", id="pbx-banner", classes="hidden")
-        yield Input(
+        yield FilterBox(
             self.text_filter,
             placeholder="filter: extension, name, IP, agent",
             id="pbx-filter",
+            table="#pbx-table",
             classes="" if self.text_filter else "hidden",
             disabled=not self.text_filter,
         )
@@ -338,7 +340,7 @@ class PbxScreen(NocScreen):
         self.redraw()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one("#pbx-table", LiveTable).focus()
+        focus_now(self.query_one("#pbx-table", LiveTable))
 
     def action_unregistered(self) -> None:
         self.unregistered_only = not self.unregistered_only
