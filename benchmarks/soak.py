@@ -49,13 +49,15 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def set_fault(url: str, backend: str, spec: str) -> None:
+async def set_fault(urls: dict[str, str], backend: str, spec: str) -> None:
+    """Through another backend's port: a backend that is 'down' really stops listening."""
+    url = next(u for name, u in urls.items() if name != backend)
     async with httpx.AsyncClient() as client:
         await client.post(f"{url}/_sim/faults", json={"backend": backend, "faults": spec})
 
 
 async def soak(
-    app: WallboardApp, lab_url: str, seconds: float, seed: int, warm_up: float
+    app: WallboardApp, lab_urls: dict[str, str], seconds: float, seed: int, warm_up: float
 ) -> dict[str, object]:
     rng = random.Random(seed)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -79,9 +81,9 @@ async def soak(
 
         while time.monotonic() < fault_until:
             backend = rng.choice(BACKENDS)
-            await set_fault(lab_url, backend, rng.choice(FAULTS))
+            await set_fault(lab_urls, backend, rng.choice(FAULTS))
             await wait(rng.uniform(5, 20))
-            await set_fault(lab_url, backend, "")
+            await set_fault(lab_urls, backend, "")
             await wait(rng.uniform(5, 20))
         while time.monotonic() < start + seconds:
             await wait(1)
@@ -124,9 +126,9 @@ def main() -> int:
         app = WallboardApp(
             config, Backends(config, read_only=True), themes=load_themes(extra_dirs=[])
         )
-        lab_url = config.backends[0].base_url
+        lab_urls = {b.name: b.base_url for b in config.backends}
         warm_up = 5 * args.rotate + 40  # five pages; the calls job runs every 30 s at most
-        figures = asyncio.run(soak(app, lab_url, args.minutes * 60, args.seed, warm_up))
+        figures = asyncio.run(soak(app, lab_urls, args.minutes * 60, args.seed, warm_up))
         figures["rotate"] = args.rotate
     finally:
         lab.stop()
