@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-
 import pytest
 
 from noc_tui.ui.screens.devices_librenms import LibreNmsDevicesPane
@@ -37,15 +34,6 @@ async def device_open(pilot) -> None:  # type: ignore[no-untyped-def]
 def test_librenms_device_view(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     app = frozen_console(start_screen="devices")
     assert snap_compare(app, terminal_size=size, run_before=device_open)
-
-
-@pytest.fixture
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")  # the graph's "polled at" is the console's local time
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 async def port_graph_open(pilot) -> None:  # type: ignore[no-untyped-def]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.ui.helpers import frozen_console, wait_for_first_polls, wait_until
@@ -14,14 +12,7 @@ SIZE_IDS = ["80x24", "120x40", "200x60"]
 THEMES = ["noc-dark", "mono"]
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """The wallboard's clock reads local time: pin it, so the pixels do not depend on the host."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 async def every_tile_polled(pilot) -> None:  # type: ignore[no-untyped-def]

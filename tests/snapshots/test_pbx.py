@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from textual.pilot import Pilot
 
@@ -14,11 +12,7 @@ from tests.ui.helpers import frozen_console, settled_when, wait_for_first_polls
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The session history prints local times: make them the same on every machine."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 async def table_loaded(pilot: Pilot) -> None:  # type: ignore[type-arg]

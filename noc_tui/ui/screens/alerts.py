@@ -294,10 +294,6 @@ class AlertsScreen(NocScreen):
             self.text = text
             self.render_rows()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "alert-filter":
-            focus_now(self.query_one(LiveTable))
-
     def action_clear_search(self) -> None:
         """escape clears the text filter first; with nothing to clear it is the console's Back."""
         box = self.query_one("#alert-filter", Input)

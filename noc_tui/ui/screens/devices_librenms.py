@@ -159,10 +159,6 @@ class LibreNmsDevicesPane(DevicePane):
             self.text = event.value.strip().lower()
             self.render_rows()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "lnms-filter":
-            focus_now(self.query_one(LiveTable))
-
     @on(DataTable.RowSelected, "#lnms-devices")
     def _open(self, event: DataTable.RowSelected) -> None:
         """`enter` on a device: its details and ports."""

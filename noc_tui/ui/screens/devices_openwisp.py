@@ -247,10 +247,6 @@ class OpenWispDevicesPane(DevicePane):
         self.text = event.value.strip()
         self.refresh_rows()
 
-    @on(Input.Submitted, "#ow-search")
-    def _submitted(self) -> None:
-        focus_now(self.query_one(LiveTable))
-
     @on(DataTable.RowSelected, "#ow-table")
     def _open(self, event: DataTable.RowSelected) -> None:
         from noc_tui.ui.screens.openwisp_device import OpenWispDeviceScreen

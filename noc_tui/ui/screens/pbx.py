@@ -339,9 +339,6 @@ class PbxScreen(NocScreen):
         self.text_filter = event.value.strip()
         self.redraw()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        focus_now(self.query_one("#pbx-table", LiveTable))
-
     def action_unregistered(self) -> None:
         self.unregistered_only = not self.unregistered_only
         self.redraw()
