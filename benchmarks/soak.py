@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import functools
+import gc
 import random
 import resource
 import sys
@@ -49,6 +51,40 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def census() -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+    """Live objects by type, and how full every bounded cache is (lru_cache, LRU/FIFOCache)."""
+    counts: dict[str, int] = {}
+    caches: dict[str, tuple[int, int]] = {}
+    for obj in gc.get_objects():
+        kind = type(obj)
+        name = kind.__qualname__
+        counts[name] = counts.get(name, 0) + 1
+        if isinstance(obj, functools._lru_cache_wrapper):
+            info = obj.cache_info()
+            key = f"lru {obj.__module__}.{obj.__qualname__}"
+            size, limit = caches.get(key, (0, 0))
+            caches[key] = (size + info.currsize, limit + (info.maxsize or 0))
+        elif name in ("LRUCache", "FIFOCache"):
+            key = f"{name}({getattr(obj, 'maxsize', '?')})"
+            size, limit = caches.get(key, (0, 0))
+            caches[key] = (size + len(obj), limit + 1)
+    return counts, caches
+
+
+def print_census_change(
+    before: tuple[dict[str, int], dict[str, tuple[int, int]]],
+    after: tuple[dict[str, int], dict[str, tuple[int, int]]],
+) -> None:
+    grown = sorted(((after[0].get(k, 0) - before[0].get(k, 0), k) for k in after[0]), reverse=True)[
+        :12
+    ]
+    print("  objects grown:", ", ".join(f"{k} {d:+}" for d, k in grown if d > 0), flush=True)
+    fuller = [(after[1][k][0] - before[1].get(k, (0, 0))[0], k, after[1][k]) for k in after[1]]
+    for delta, key, (size, limit) in sorted(fuller, reverse=True)[:10]:
+        if delta > 0:
+            print(f"  cache {key}: {size} entries ({delta:+}), limit {limit}", flush=True)
+
+
 async def set_fault(urls: dict[str, str], backend: str, spec: str) -> None:
     """Through another backend's port: a backend that is 'down' really stops listening."""
     url = next(u for name, u in urls.items() if name != backend)
@@ -57,7 +93,12 @@ async def set_fault(urls: dict[str, str], backend: str, spec: str) -> None:
 
 
 async def soak(
-    app: WallboardApp, lab_urls: dict[str, str], seconds: float, seed: int, warm_up: float
+    app: WallboardApp,
+    lab_urls: dict[str, str],
+    seconds: float,
+    seed: int,
+    warm_up: float,
+    with_census: bool = False,
 ) -> dict[str, object]:
     rng = random.Random(seed)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -70,14 +111,21 @@ async def soak(
         first = tracemalloc.take_snapshot() if tracemalloc.is_tracing() else None
         samples = [start_rss]
         next_sample = start + 60
+        last_census = census() if with_census else None
         fault_until = start + seconds * 0.8  # the last fifth is for recovery
 
         async def wait(period: float) -> None:
             nonlocal next_sample
             await pilot.pause(period)
+            nonlocal last_census
             if time.monotonic() >= next_sample:
                 samples.append(rss_mb())
                 next_sample += 60
+                if last_census is not None:
+                    now = census()
+                    print(f"minute {len(samples) - 1}: RSS {samples[-1]:.1f} MB", flush=True)
+                    print_census_change(last_census, now)
+                    last_census = now
 
         while time.monotonic() < fault_until:
             backend = rng.choice(BACKENDS)
@@ -112,6 +160,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rotate", type=float, default=20.0, help="seconds per page")
     parser.add_argument("--trace", action="store_true", help="print tracemalloc's top growth")
+    parser.add_argument(
+        "--census", action="store_true", help="each minute: objects and cache entries that grew"
+    )
     args = parser.parse_args()
     if args.trace:
         tracemalloc.start(10)
@@ -128,7 +179,9 @@ def main() -> int:
         )
         lab_urls = {b.name: b.base_url for b in config.backends}
         warm_up = 5 * args.rotate + 40  # five pages; the calls job runs every 30 s at most
-        figures = asyncio.run(soak(app, lab_urls, args.minutes * 60, args.seed, warm_up))
+        figures = asyncio.run(
+            soak(app, lab_urls, args.minutes * 60, args.seed, warm_up, args.census)
+        )
         figures["rotate"] = args.rotate
     finally:
         lab.stop()

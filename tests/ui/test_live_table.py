@@ -36,3 +36,24 @@ async def test_cursor_stays_on_its_row_through_changes() -> None:
         table.show(rows(("z", "new"), ("b", "ok")))  # rows gone
         await pilot.pause()
         assert table.row_count == 2 and table.cursor_key == "b"
+
+
+async def test_a_table_polled_for_hours_keeps_only_the_renders_on_screen() -> None:
+    """A wall display redraws its tables on every poll for days: what it keeps of old draws
+    must not grow with the number of polls (it kept RSS climbing for half an hour)."""
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(LiveTable)
+        table.set_columns([Column("name", "Name", 10), Column("state", "State", 10)])
+
+        async def poll(n: int) -> int:
+            table.show([Row(f"r{i}", (f"r{i}", f"up {n}")) for i in range(10)])
+            await pilot.pause()
+            return len(table._cell_render_cache) + len(table._line_cache)
+
+        kept_early = [await poll(n) for n in range(3)][-1]
+        for n in range(3, 60):
+            kept = await poll(n)
+        assert str(table.get_row("r0")[1]) == "up 59"
+        assert kept_early > 0
+        assert kept <= kept_early

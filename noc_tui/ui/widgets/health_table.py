@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from noc_tui.api import ApiClient, Backends
 from noc_tui.clock import Clock
 from noc_tui.ui.format import age_text, is_stale, latency_text, state_text, truncate
+from noc_tui.ui.widgets.lean_table import LeanDataTable
 
 FULL_COLUMNS = ("backend", "kind", "url", "state", "latency", "last ok", "answer", "last error")
 WIDE_COLUMNS = ("backend", "url", "state", "latency", "last ok", "answer", "last error")
@@ -26,7 +26,7 @@ COMPACT_BELOW = 110
 FULL_FROM = 150
 
 
-class HealthTable(DataTable[Any]):
+class HealthTable(LeanDataTable):
     def __init__(self, backends: Backends, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self.backends = backends

@@ -12,16 +12,12 @@ from typing import Any
 
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
-from textual.widgets import DataTable
 from textual.widgets.data_table import Row as TableRow
 from textual.widgets.data_table import RowKey
 
+from noc_tui.ui.widgets.lean_table import LeanDataTable
+
 BULK = 32  # above this many rows added or gone at once, do it in one pass
-# DataTable's render caches hold up to 10,000 cells and 1,000 rows and lines each, and every
-# update makes new entries: on a wall with five tables they kept RSS growing for tens of
-# minutes. A screen shows at most about 60 rows of a dozen cells; these cover it twice.
-CELL_CACHE = 1_500
-LINE_CACHE = 120
 
 
 @dataclass(frozen=True)
@@ -37,14 +33,11 @@ class Row:
     cells: tuple[Any, ...]  # str or rich Text, one per column, in column order
 
 
-class LiveTable(DataTable[Any]):
+class LiveTable(LeanDataTable):
     """Call `set_columns` once, then `show(rows)` on every poll."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
-        self._cell_render_cache.maxsize = CELL_CACHE
-        for cache in (self._row_render_cache, self._row_renderable_cache, self._line_cache):
-            cache.maxsize = LINE_CACHE
         self._columns: tuple[Column, ...] = ()
         self._shown: dict[str, tuple[Any, ...]] = {}
         self._order: list[str] = []
