@@ -111,13 +111,12 @@ async def soak(
         first = tracemalloc.take_snapshot() if tracemalloc.is_tracing() else None
         samples = [start_rss]
         next_sample = start + 60
-        last_census = census() if with_census else None
+        first_census = last_census = census() if with_census else None
         fault_until = start + seconds * 0.8  # the last fifth is for recovery
 
         async def wait(period: float) -> None:
-            nonlocal next_sample
+            nonlocal next_sample, last_census
             await pilot.pause(period)
-            nonlocal last_census
             if time.monotonic() >= next_sample:
                 samples.append(rss_mb())
                 next_sample += 60
@@ -135,6 +134,9 @@ async def soak(
             await wait(rng.uniform(5, 20))
         while time.monotonic() < start + seconds:
             await wait(1)
+        if first_census is not None and last_census is not None:
+            print("since the warm-up:", flush=True)
+            print_census_change(first_census, last_census)
         wall = time.monotonic() - start
         if first is not None:  # --trace: where the memory that stayed was allocated
             for stat in tracemalloc.take_snapshot().compare_to(first, "traceback")[:8]:
