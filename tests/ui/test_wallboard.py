@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from noc_tui.sim import Lab
 from noc_tui.ui.screens.wallboard import RING_POINTS, WallboardScreen
+from noc_tui.ui.widgets.live_table import LiveTable
 from noc_tui.ui.widgets.status_bar import BackendStatusBar
 from noc_tui.ui.widgets.tile import Tile
 from tests.ui.helpers import tile_text, wait_for_first_polls, wait_until
@@ -57,6 +59,24 @@ async def test_every_other_key_does_nothing_and_says_so() -> None:
             note = screen.query_one(BackendStatusBar).note
             assert "does nothing" in note, key
         assert app.backends.read_only
+
+
+async def test_the_down_page_lists_every_device_down_with_its_whole_name() -> None:
+    def twelve_down(lab: Lab) -> None:
+        for device in lab.sim("librenms").world.devices[:12]:
+            device["status"], device["status_reason"] = 0, "icmp"
+
+    app = frozen_board(rotate=60, prepare=twelve_down)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = board(app)
+        await wait_for_first_polls(pilot)
+        await pilot.press("right", "right")
+        assert screen.page.id == "down"
+        table = screen.query_one("#wall-down", LiveTable)
+        assert table.row_count >= 12  # the overview's list stops at 8
+        assert str(screen.query_one("#down-note").content).startswith(f"{table.row_count} devices")
+        hosts = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert any(len(host) > 22 and "…" not in host for host in hosts)
 
 
 async def test_widgets_do_not_pile_up_over_rotations() -> None:

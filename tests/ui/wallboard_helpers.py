@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import httpx
 
@@ -24,10 +25,18 @@ def with_ui(config: Config, **ui: object) -> Config:
     return dataclasses.replace(config, ui=dataclasses.replace(config.ui, **ui))
 
 
-def frozen_board(wallboard: bool = True, theme: str | None = None, rotate: float = 20.0) -> NocApp:
-    """The wallboard (or the console) on a frozen lab through ASGI, two CPEs watched."""
+def frozen_board(
+    wallboard: bool = True,
+    theme: str | None = None,
+    rotate: float = 20.0,
+    prepare: Callable[[Lab], None] | None = None,
+) -> NocApp:
+    """The wallboard (or the console) on a frozen lab through ASGI, two CPEs watched;
+    `prepare` changes the lab's world before the console starts."""
     clock = FrozenClock()
     lab = Lab(seed=1, cpes=120, clock=clock)
+    if prepare is not None:
+        prepare(lab)
     config = with_ui(
         lab_config_on_fixed_ports(lab), watch_cpes=watched_names(lab), rotate_seconds=rotate
     )

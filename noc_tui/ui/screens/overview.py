@@ -81,13 +81,24 @@ def critical_rows(alerts: list[Alert], zone: tzinfo, now: float) -> list[Row]:
     return rows
 
 
-def down_rows(devices: list[Device], zone: tzinfo, now: float) -> list[Row]:
+def down_rows(
+    devices: list[Device],
+    zone: tzinfo,
+    now: float,
+    limit: int | None = LIST_ROWS,
+    host_width: int = 22,
+) -> list[Row]:
+    """Devices down, most recent first; the overview lists `limit`, the wallboard all."""
     return [
         Row(
             str(d.id),
-            (truncate(d.hostname, 22), d.down_reason or "—", server_age(d.last_polled, zone, now)),
+            (
+                truncate(d.hostname, host_width),
+                d.down_reason or "—",
+                server_age(d.last_polled, zone, now),
+            ),
         )
-        for d in down_devices(devices)[:LIST_ROWS]
+        for d in down_devices(devices)[:limit]
     ]
 
 

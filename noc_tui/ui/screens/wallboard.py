@@ -326,7 +326,10 @@ class WallboardScreen(NocScreen):
         if client is None:
             return
         key = f"devices:{client.name}"
-        rows = down_rows(self.data.values.get(key, []), client.server_zone, now)
+        # The whole page is theirs: every device down, not the overview's first few.
+        rows = down_rows(
+            self.data.values.get(key, []), client.server_zone, now, limit=None, host_width=28
+        )
         self.query_one("#wall-down", LiveTable).show(rows)
         self._dim("#wall-down", key)
         self._set_note(
