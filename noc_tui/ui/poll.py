@@ -1,8 +1,9 @@
 """Polling: one loop per screen and backend, on the shared client, never on a fixed beat.
 
 The next poll is scheduled when the previous one has finished, so a slow backend never has
-requests stacked against it; failures back off exponentially (with jitter) up to a ceiling;
-a hidden screen's loops wait, and `refresh_now` cuts any wait short.
+requests stacked against it; failures back off exponentially (with jitter) up to a ceiling,
+and the backoff ends for every job of a backend as soon as one of them gets an answer; a
+hidden screen's loops wait, and `refresh_now` cuts any wait short.
 """
 
 from __future__ import annotations
@@ -124,3 +125,11 @@ class Poller:
         else:
             self.failures[job.key] = 0
             self.screen.post_message(Polled(job.key, job.backend, value=value))
+            self._retry_siblings(job)
+
+    def _retry_siblings(self, job: PollJob[Any]) -> None:
+        """The backend answers again: its other jobs, still waiting out a backoff of up to a
+        minute, ask now, or a page would say "down" under a status bar that says "ok"."""
+        for other in self.jobs:
+            if other.backend == job.backend and self.failures[other.key]:
+                self._wake[other.key].set()
