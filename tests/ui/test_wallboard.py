@@ -62,9 +62,13 @@ async def test_every_other_key_does_nothing_and_says_so() -> None:
 
 
 async def test_the_down_page_lists_every_device_down_with_its_whole_name() -> None:
+    down: list[str] = []
+
     def twelve_down(lab: Lab) -> None:
-        for device in lab.sim("librenms").world.devices[:12]:
+        devices = lab.sim("librenms").world.devices
+        for device in devices[:12]:
             device["status"], device["status_reason"] = 0, "icmp"
+        down.extend(d["hostname"] for d in devices if d["status"] == 0)
 
     app = frozen_board(rotate=60, prepare=twelve_down)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -73,10 +77,31 @@ async def test_the_down_page_lists_every_device_down_with_its_whole_name() -> No
         await pilot.press("right", "right")
         assert screen.page.id == "down"
         table = screen.query_one("#wall-down", LiveTable)
-        assert table.row_count >= 12  # the overview's list stops at 8
-        assert str(screen.query_one("#down-note").content).startswith(f"{table.row_count} devices")
         hosts = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
-        assert any(len(host) > 22 and "…" not in host for host in hosts)
+        assert sorted(hosts) == sorted(down)  # all of them, whole: the overview's list stops at 8
+        assert str(screen.query_one("#down-note").content).startswith(f"{len(down)} devices")
+
+
+async def test_the_alerts_page_writes_severities_as_the_alerts_screen_does() -> None:
+    """`✓ ok`, and `? emergency` for a severity LibreNMS may add: symbol and word, never `·`."""
+
+    def an_emergency(lab: Lab) -> None:
+        world = lab.sim("librenms").world
+        alerts = world.alerts.values() if isinstance(world.alerts, dict) else world.alerts
+        open_rule = next(a["rule_id"] for a in alerts if a["state"] != 0)
+        next(r for r in world.rules if r["id"] == open_rule)["severity"] = "emergency"
+
+    app = frozen_board(rotate=60, prepare=an_emergency)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = board(app)
+        await wait_for_first_polls(pilot)
+        await pilot.press("right")
+        assert screen.page.id == "alerts"
+        table = screen.query_one("#wall-alerts", LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 0)
+        badges = {str(table.get_row_at(i)[0]) for i in range(table.row_count)}
+        assert "? emergency" in badges and "✓ ok" in badges, badges
+        assert not any(b.startswith("·") for b in badges)
 
 
 async def test_widgets_do_not_pile_up_over_rotations() -> None:

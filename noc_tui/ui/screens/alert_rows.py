@@ -8,7 +8,7 @@ that alert changes (a poll brings an unequal alert) or goes away.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -16,6 +16,7 @@ from rich.text import Text
 
 from noc_tui.api.librenms_models import Alert, server_time
 from noc_tui.ui.format import age_text, truncate
+from noc_tui.ui.widgets.librenms_format import severity_badge
 from noc_tui.ui.widgets.live_table import Row
 
 # LibreNMS prefixes each note line with "<date> - Ack (<user>) ": the table shows the words.
@@ -98,8 +99,11 @@ class AlertRows:
         zone: tzinfo,
         now: float,
         selected: set[int],
+        colours: Mapping[str, str],
         badges: dict[str, Text],
     ) -> list[Row]:
+        """`badges`: one Text per severity shared by every row (10,000 alerts, a handful of
+        distinct cells); the caller empties it when the theme's colours change."""
         ages: dict[int, str] = {}  # a few dozen distinct coarse ages among 10,000 alerts
         rows = []
         if zone != self.zone:
@@ -115,7 +119,9 @@ class AlertRows:
                 seconds = max(0.0, now - done.when)
                 bucket = _age_bucket(seconds)
                 age = ages.get(bucket) or ages.setdefault(bucket, age_text(seconds))
-            severity = badges.get(alert.severity) or unknown_badge(alert.severity, badges)
+            severity = badges.get(alert.severity) or badges.setdefault(
+                alert.severity, severity_badge(alert.severity, colours)
+            )
             mark = "●" if alert.id in selected else " "
             row = done.row
             # The same Row object when nothing changed: no new objects for the garbage
@@ -155,9 +161,3 @@ def _age_bucket(seconds: float) -> int:
     if seconds < 86400:
         return 100 + int(seconds // 3600)
     return 1000 + int(seconds // 86400)
-
-
-def unknown_badge(severity: str, badges: dict[str, Text]) -> Text:
-    """`? emergency` in the theme's "unknown" colour (the badges' "" entry carries it)."""
-    style = badges[""].style if "" in badges else ""
-    return Text(f"? {severity or 'unknown'}", style=style)

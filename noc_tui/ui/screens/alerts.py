@@ -22,14 +22,9 @@ from noc_tui.ui.screens.alert_rows import AlertRows, haystack, last_note
 from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.widgets.confirm import ConfirmAction
 from noc_tui.ui.widgets.filter_box import FilterBox
+from noc_tui.ui.widgets.librenms_format import SEVERITY_VARIABLES
 from noc_tui.ui.widgets.live_table import Column, LiveTable
 
-SEVERITY_LOOK = {  # symbol, theme variable
-    "critical": ("✗", "state-down"),
-    "warning": ("▲", "state-degraded"),
-    "ok": ("✓", "state-ok"),
-}
-UNKNOWN_SEVERITY = ""  # the badges' key for a severity not in SEVERITY_LOOK
 STATE_FILTERS = ("not ok", "all", "alert", "acknowledged")
 SEVERITY_FILTERS = ("any", "critical", "warning")
 # Severity, state and age first: at 80 columns they are what must stay in sight.
@@ -193,19 +188,11 @@ class AlertsScreen(NocScreen):
         return [a for a, words in zip(shown, hay, strict=True) if text in words]
 
     def _badges(self) -> dict[str, Text]:
-        """One Text per severity shared by every row (10,000 alerts, three distinct cells),
-        made again only when the theme's colours change."""
+        """The severity badges the rows share, emptied when the theme's colours change."""
         colours = self.app.theme_variables
-        styles = tuple(colours.get(variable, "") for _, variable in SEVERITY_LOOK.values())
-        styles += (colours.get("state-unknown", ""),)
+        styles = tuple(colours.get(variable, "") for variable in SEVERITY_VARIABLES)
         if styles != self._badge_styles:
-            self._badge_styles = styles
-            self._badge_texts = {
-                name: Text(f"{symbol} {name}", style=style)
-                for (name, (symbol, _)), style in zip(SEVERITY_LOOK.items(), styles, strict=False)
-            }
-            # A severity LibreNMS may add one day: readable, in the "unknown" colour.
-            self._badge_texts[UNKNOWN_SEVERITY] = Text("?", style=styles[-1])
+            self._badge_styles, self._badge_texts = styles, {}
         return self._badge_texts
 
     def _zone(self) -> tzinfo:
@@ -213,7 +200,9 @@ class AlertsScreen(NocScreen):
 
     def render_rows(self) -> None:
         zone, now = self._zone(), self.noc.clock.now()
-        rows = self.worked.rows(self.visible(), zone, now, self.selected, self._badges())
+        rows = self.worked.rows(
+            self.visible(), zone, now, self.selected, self.app.theme_variables, self._badges()
+        )
         self.query_one(LiveTable).show(rows)
         self._summary(len(rows))
         self.noc.heap.after_big_table(len(self.alerts))

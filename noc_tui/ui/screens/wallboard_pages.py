@@ -8,7 +8,7 @@ from rich.text import Text
 
 from noc_tui.api.librenms_models import Alert
 from noc_tui.ui.overview_data import LEVEL_VARIABLES, PbxCounts
-from noc_tui.ui.widgets.librenms_format import server_age
+from noc_tui.ui.widgets.librenms_format import server_age, severity_badge
 from noc_tui.ui.widgets.live_table import Column, Row
 
 ALERT_ROWS = 40  # a wall shows what fits; the alerts screen has them all
@@ -43,7 +43,6 @@ REGISTRATION_WORDS = {
     "UNKNOWN": "? unknown",
     "not registered": "· not registered",
 }
-SEVERITY_LOOK = {"critical": ("✗", "state-down"), "warning": ("▲", "state-degraded")}
 
 
 def alert_rows(alerts: list[Alert], colours: dict[str, str], zone: tzinfo, now: float) -> list[Row]:
@@ -51,8 +50,7 @@ def alert_rows(alerts: list[Alert], colours: dict[str, str], zone: tzinfo, now: 
     ordered = sorted(alerts, key=lambda a: (-a.severity_rank, a.timestamp, a.id))
     rows = []
     for alert in ordered[:ALERT_ROWS]:
-        symbol, variable = SEVERITY_LOOK.get(alert.severity, ("·", "state-unknown"))
-        severity = Text(f"{symbol} {alert.severity}", style=colours.get(variable, ""))
+        severity = severity_badge(alert.severity, colours)
         since = server_age(alert.timestamp, zone, now)
         cells = (severity, alert.hostname, alert.rule_name, alert.state_word, since)
         rows.append(Row(str(alert.id), cells))

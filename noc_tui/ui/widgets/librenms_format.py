@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import tzinfo
 
 from rich.text import Text
@@ -19,6 +20,19 @@ OPER_LOOK: dict[str, tuple[str, str, str]] = {
     "notPresent": ("–", "absent", "state-unknown"),
     "unknown": ("?", "unknown", "state-unknown"),
 }
+
+# Alert severities → (symbol, theme variable); LibreNMS may add one: it reads `? <word>`.
+SEVERITY_LOOK: dict[str, tuple[str, str]] = {
+    "critical": ("✗", "state-down"),
+    "warning": ("▲", "state-degraded"),
+    "ok": ("✓", "state-ok"),
+}
+SEVERITY_VARIABLES = (*(variable for _, variable in SEVERITY_LOOK.values()), "state-unknown")
+
+
+def severity_badge(severity: str, colours: Mapping[str, str]) -> Text:
+    symbol, variable = SEVERITY_LOOK.get(severity, ("?", "state-unknown"))
+    return Text(f"{symbol} {severity or 'unknown'}", style=colours.get(variable, ""))
 
 
 def server_age(text: str, zone: tzinfo, now: float) -> str:
