@@ -18,7 +18,7 @@ from noc_tui.ui.screens.alert_detail import uptime_text
 from noc_tui.ui.screens.base import focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.panes import DevicePane
 from noc_tui.ui.widgets.filter_box import FilterBox
-from noc_tui.ui.widgets.librenms_format import server_age
+from noc_tui.ui.widgets.librenms_format import device_status_text, server_age
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 
 COLUMNS = (
@@ -31,15 +31,6 @@ COLUMNS = (
     Column("up", "Uptime", 8),
     Column("polled", "Last polled", 11),
 )
-
-
-def status_cell(device: Device, colours: dict[str, str]) -> Text:
-    if device.disabled:
-        return Text("– disabled", style=colours.get("state-unknown", ""))
-    if device.up:
-        return Text("✓ up", style=colours.get("state-ok", ""))
-    reason = f" ({device.down_reason})" if device.down_reason else ""
-    return Text(f"✗ down{reason}", style=colours.get("state-down", ""))
 
 
 class LibreNmsDevicesPane(DevicePane):
@@ -119,7 +110,7 @@ class LibreNmsDevicesPane(DevicePane):
             Row(
                 str(d.id),
                 (
-                    status_cell(d, colours),
+                    device_status_text(d, colours, in_table=True),
                     d.hostname,
                     d.sys_name,
                     d.os,

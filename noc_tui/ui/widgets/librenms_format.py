@@ -46,14 +46,19 @@ def server_age(text: str, zone: tzinfo, now: float) -> str:
     return text if when is None else f"{age_text(max(0.0, now - when))} ago"
 
 
-def device_status_text(device: Device, colours: dict[str, str]) -> Text:
-    """`✓ up`, `✗ down (icmp)`, `– disabled`: the same words as the devices table."""
+def device_status_text(device: Device, colours: dict[str, str], in_table: bool = False) -> Text:
+    """`✓ up`, `✗ down (icmp)`, `– disabled`; the device view also says when LibreNMS gave
+    no reason, and puts weight on a down (a table of devices would shout)."""
     if device.disabled:
         return Text("– disabled", style=colours.get("state-unknown", ""))
     if device.up:
         return Text("✓ up", style=colours.get("state-ok", ""))
-    reason = f" ({device.down_reason})" if device.down_reason else " (no reason given)"
-    return Text(f"✗ down{reason}", style=colours.get("state-down", "") + " bold")
+    if device.down_reason:
+        reason = f" ({device.down_reason})"
+    else:
+        reason = "" if in_table else " (no reason given)"
+    weight = "" if in_table else " bold"
+    return Text(f"✗ down{reason}", style=colours.get("state-down", "") + weight)
 
 
 def port_status_text(port: Port, colours: dict[str, str]) -> Text:
