@@ -55,7 +55,9 @@ class AuditLog:
         return entry
 
     def _append(self, entry: AuditEntry) -> None:
-        line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
+        # ASCII with escapes: a CPE name's C1 or bidi codes stay inert under `cat`, and a lone
+        # surrogate cannot break the write; every character is still there for `jq`.
+        line = json.dumps(asdict(entry), ensure_ascii=True) + "\n"
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

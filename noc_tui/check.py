@@ -11,6 +11,10 @@ from typing import TextIO
 from noc_tui.api import ApiClient, Backends
 from noc_tui.api.errors import BackendError
 from noc_tui.config import Config
+from noc_tui.untrusted import one_line
+
+
+REASON_CELLS = 300
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ async def _check_one(client: ApiClient) -> CheckLine:
     else:
         ok, reason = True, result.summary
     latency = (time.monotonic() - started) * 1000
+    # The reason is the server's own words: on the operator's terminal as plain text.
+    reason = one_line(reason, REASON_CELLS)
     return CheckLine(client.name, client.kind, client.settings.display_url, ok, latency, reason)
 
 

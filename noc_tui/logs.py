@@ -10,13 +10,17 @@ import queue
 from pathlib import Path
 
 from noc_tui.secret import redact
+from noc_tui.untrusted import clean
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class RedactingFormatter(logging.Formatter):
+    """Secrets out, and backend text made plain: a log read with `tail` in a terminal must
+    not run a host name's escape codes, and a lone surrogate must not break the file."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return clean(redact(super().format(record)), lines=True)
 
 
 _listeners: list[logging.handlers.QueueListener] = []

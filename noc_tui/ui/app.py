@@ -12,6 +12,7 @@ from functools import partial
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from noc_tui.api import Backends
@@ -24,6 +25,7 @@ from noc_tui.ui.screens.catalog import SCREENS
 from noc_tui.ui.screens.help import HelpScreen, KeyRow
 from noc_tui.ui.terminal import exit_when_terminal_gone
 from noc_tui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes
+from noc_tui.untrusted import block, clean
 
 log = logging.getLogger("noc_tui.ui")
 
@@ -128,6 +130,19 @@ class NocApp(App[None]):
             with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
                 loop.remove_signal_handler(signum)
         await self.backends.aclose()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: most carry a server's words or a host name."""
+        text = block(message).plain
+        super().notify(text, title=clean(title), severity=severity, timeout=timeout, markup=False)
 
     def action_show(self, name: str) -> None:
         if self.current_mode != name:

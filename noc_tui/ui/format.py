@@ -8,8 +8,10 @@ from rich.table import Table
 from rich.text import Text
 
 from noc_tui.api.health import BackendHealth, BackendState
+from noc_tui.untrusted import block, one_line, safe_text
 
 STALE_AFTER_POLLS = 3
+LABEL_CELLS = 32  # a label column wider than this leaves the values no room at 80 columns
 
 STATE_SYMBOLS: dict[BackendState, str] = {
     BackendState.OK: "✓",
@@ -72,14 +74,19 @@ def state_text(state: BackendState, colours: dict[str, str], stale: bool = False
 
 
 def truncate(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+    """Backend words on one line, at most `width` cells: cleaned, cut with `…`."""
+    return one_line(text, width)
 
 
 def label_grid(rows: Iterable[tuple[str, str | Text]]) -> Table:
-    """Label / value lines whose values wrap under themselves, not under the labels (80 cols)."""
+    """Label / value lines whose values wrap under themselves, not under the labels (80 cols).
+
+    Labels and values may be backend words (a callgroup's name labels its line): both are
+    drawn as plain text, since a Rich table reads strings as markup."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
     for label, value in rows:
-        grid.add_row(label, value)
+        shown = safe_text(value, lines=True) if isinstance(value, Text) else block(value)
+        grid.add_row(Text(one_line(label, LABEL_CELLS)), shown)
     return grid

@@ -30,7 +30,7 @@ async def test_extensions_listed_with_statuses_filter_and_unregistered(clean_lab
         assert "✓ registered" not in shown, (table.row_count, keys, [regs.get(k) for k in keys])
         await pilot.press("u", "slash", "2", "0", "0")
         await wait_until(pilot, lambda: table.row_count == 1)
-        assert table.get_row_at(0)[0] == "200"
+        assert str(table.get_row_at(0)[0]) == "200"
 
 
 async def test_apply_after_confirmation_clears_banner_and_is_audited(clean_lab) -> None:  # type: ignore[no-untyped-def]

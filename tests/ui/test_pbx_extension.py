@@ -68,8 +68,8 @@ async def test_callgroups_and_conferences_tabs_by_keyboard(clean_lab) -> None:  
         await wait_until(pilot, lambda: isinstance(app.screen, PbxScreen))
         await pilot.press("c")
         await wait_until(pilot, lambda: rooms.row_count == 4 and rooms.has_focus)
-        cells = [rooms.get_row_at(i) for i in range(rooms.row_count)]
-        assert ["Weekly <ops>", "yes", "802", "—", "none", "set"] in [list(c) for c in cells]
+        cells = [[str(cell) for cell in rooms.get_row_at(i)] for i in range(rooms.row_count)]
+        assert ["Weekly <ops>", "yes", "802", "—", "none", "set"] in cells
         assert {c[4] for c in cells} | {c[5] for c in cells} == {"set", "none"}  # never a PIN
         await pilot.press("e")
         table = app.screen.query_one("#pbx-table", LiveTable)

@@ -9,9 +9,10 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Checkbox, Input
 
 from noc_tui.ui.widgets.confirm import ConfirmAction
+from noc_tui.ui.widgets.plain import Plain
 
 
 def default_note(now: float) -> str:
@@ -37,8 +38,8 @@ class AckDialog(ConfirmAction):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"⚠ {self.title_text}", classes="confirm-title", markup=False)
-            yield Static(self.detail, classes="confirm-detail", markup=False)
+            yield Plain(f"⚠ {self.title_text}", classes="confirm-title")
+            yield Plain(self.detail, classes="confirm-detail")
             # Typing adds to "user time: " instead of replacing who and when.
             yield Input(self.note, placeholder="note", id="ack-note", select_on_focus=False)
             yield Checkbox("until clear (stay acknowledged if it worsens)", True, id="ack-until")

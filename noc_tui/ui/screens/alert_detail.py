@@ -16,6 +16,7 @@ from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Alert, Device
 from noc_tui.clock import SYSTEM_CLOCK
 from noc_tui.ui.widgets.librenms_format import server_age
+from noc_tui.ui.widgets.plain import Plain
 
 
 def uptime_text(seconds: int) -> str:
@@ -46,8 +47,8 @@ class AlertDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(self._alert_text(), id="alert-info")
-            yield Static("… loading the device", id="alert-device")
+            yield Plain(self._alert_text(), id="alert-info")
+            yield Plain("… loading the device", id="alert-device")
         yield Footer(compact=True)
 
     def _alert_text(self) -> Text:

@@ -24,6 +24,7 @@ from noc_tui.ui.widgets.confirm import ConfirmAction
 from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.librenms_format import SEVERITY_VARIABLES
 from noc_tui.ui.widgets.live_table import Column, LiveTable
+from noc_tui.ui.widgets.plain import Plain
 
 STATE_FILTERS = ("not ok", "all", "alert", "acknowledged")
 SEVERITY_FILTERS = ("any", "critical", "warning")
@@ -125,7 +126,7 @@ class AlertsScreen(NocScreen):
         return found[0] if found and isinstance(found[0], LibreNmsClient) else None
 
     def compose_body(self) -> ComposeResult:
-        yield Static("", id="alert-summary")
+        yield Plain("", id="alert-summary")
         yield FilterBox(
             self.text, placeholder="filter: host, rule, note", id="alert-filter", table="#alerts"
         )

@@ -11,10 +11,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from noc_tui.ui.poll import Polled, Poller, PollJob
 from noc_tui.ui.screens.catalog import SCREENS
+from noc_tui.ui.widgets.plain import Plain
 from noc_tui.ui.widgets.status_bar import BackendStatusBar
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def tab_line(current: str, read_only: bool) -> Text:
     return line
 
 
-class TitleBar(Static):
+class TitleBar(Plain):
     DEFAULT_CSS = """
     TitleBar {
         dock: top;

@@ -27,6 +27,7 @@ from noc_tui.ui.cdr_query import CdrSpec, QueryError
 from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.cdr_detail import CallDetail
 from noc_tui.ui.widgets.call_table import CallTable
+from noc_tui.ui.widgets.plain import Plain
 
 PRESETS = {"hour": "last hour", "today": "today", "yesterday": "yesterday", "7 days": "7 days"}
 FOLLOW_OVERLAP = timedelta(minutes=1)  # a call recorded just as we asked is asked for again
@@ -112,10 +113,10 @@ class CdrScreen(NocScreen):
         return found[self.pbx_index % len(found)] if found else None
 
     def compose_body(self) -> ComposeResult:
-        yield Static("", id="cdr-query")
+        yield Plain("", id="cdr-query")
         yield Input(self.query_text, placeholder=cdr_query.HELP, id="cdr-filter", classes="hidden")
         yield Input("", placeholder="export to path (CSV)", id="cdr-path", classes="hidden")
-        yield Static("", id="cdr-summary")
+        yield Plain("", id="cdr-summary")
         yield CallTable(id="cdr-table")
 
     def on_mount(self) -> None:

@@ -6,9 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from noc_tui.api.kalliope_cdr import Call
+from noc_tui.ui.widgets.plain import Plain
 
 
 class CallDetail(ModalScreen[None]):
@@ -29,7 +29,7 @@ class CallDetail(ModalScreen[None]):
         lines = [f"{name:>12}  {getattr(call, name)}" for name in call._fields]
         lines.insert(3, f"{'':>12}  {call.direction_word}, {call.status_word}")
         with Vertical():
-            yield Static("\n".join(lines), id="call-detail")
+            yield Plain("\n".join(lines), id="call-detail")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from noc_tui.api.krill import ACTIONS
+from noc_tui.ui.widgets.plain import Plain
 
 
 class ActionMenu(ModalScreen[str | None]):
@@ -30,7 +31,7 @@ class ActionMenu(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"Actions on {self.cpe_name}", markup=False)
+            yield Plain(f"Actions on {self.cpe_name}")
             yield OptionList(*(Option(ACTIONS[a][0], id=a) for a in self.actions))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

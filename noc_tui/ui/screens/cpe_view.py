@@ -37,6 +37,7 @@ from noc_tui.ui.widgets.cpe_format import (
 )
 from noc_tui.ui.widgets.graph import Limit, Line, TimeGraph
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
+from noc_tui.ui.widgets.plain import Plain
 
 RING_POINTS = 360  # an hour of 10-second polls
 LEVELS = ("dnrx", "uprx", "uptx")
@@ -109,19 +110,19 @@ class CpeViewScreen(NocScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="cpe-body"):
-            yield Static(self.cpe.name, id="cpe-head", markup=False)
-            yield Static("", id="cpe-message", markup=False)
+            yield Plain(self.cpe.name, id="cpe-head")
+            yield Plain("", id="cpe-message")
             with Horizontal(id="cpe-top"):
-                yield Static("", id="identity", markup=False)
-                yield Static("", id="status", markup=False)
-            yield Static("Alarms", classes="section")
-            yield Static("", id="alarms", markup=False)
-            yield Static("Optical levels (txrx)", classes="section")
+                yield Plain("", id="identity")
+                yield Plain("", id="status")
+            yield Plain("Alarms", classes="section")
+            yield Plain("", id="alarms")
+            yield Plain("Optical levels (txrx)", classes="section")
             yield LiveTable(id="txrx")
-            yield Static("Service ports", classes="section")
+            yield Plain("Service ports", classes="section")
             yield LiveTable(id="ports")
             with Vertical(id="graphs"):
-                yield Static("", id="graph-title", classes="section", markup=False)
+                yield Plain("", id="graph-title", classes="section")
                 with Horizontal(id="graph-row"):
                     yield TimeGraph(id="graph-txrx")
                     yield TimeGraph(id="graph-att")

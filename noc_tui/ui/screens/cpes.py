@@ -22,6 +22,7 @@ from noc_tui.ui.format import truncate
 from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.widgets.cpe_format import cpe_state_text
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
+from noc_tui.ui.widgets.plain import Plain
 
 COLUMNS = (
     Column("name", "Name", 12),
@@ -78,7 +79,7 @@ class CpesScreen(NocScreen):
             placeholder="Serial, name, external id, MAC, PPPoE user, realm… (/ to focus)",
             id="search",
         )
-        yield Static("Type an identifier and press enter.", id="search-status", markup=False)
+        yield Plain("Type an identifier and press enter.", id="search-status")
         yield LiveTable(id="results")
 
     @property

@@ -20,6 +20,7 @@ from noc_tui.ui.screens.panes import DevicePane
 from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.librenms_format import device_status_text, server_age
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
+from noc_tui.ui.widgets.plain import Plain
 
 COLUMNS = (
     Column("status", "Status", 16),
@@ -59,7 +60,7 @@ class LibreNmsDevicesPane(DevicePane):
         return found[0] if found and isinstance(found[0], LibreNmsClient) else None
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="lnms-summary")
+        yield Plain("", id="lnms-summary")
         yield FilterBox(
             placeholder="filter: host, sysName, OS, hardware, location",
             id="lnms-filter",

@@ -24,6 +24,7 @@ from noc_tui.ui.screens.panes import DevicePane
 from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.openwisp_format import CONFIG_LOOK, config_text, when
+from noc_tui.ui.widgets.plain import Plain
 
 JOB = "openwisp:devices"
 COLUMNS = (
@@ -80,8 +81,8 @@ class OpenWispDevicesPane(DevicePane):
         return clients[0] if clients else None  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Static("… waiting for OpenWISP", id="ow-counts", markup=False)
-        yield Static("", id="ow-filters", markup=False)
+        yield Plain("… waiting for OpenWISP", id="ow-counts")
+        yield Plain("", id="ow-filters")
         yield FilterBox(
             placeholder="Filter by name, MAC, IP, model… (/ to focus, esc to clear)",
             id="ow-search",
@@ -89,7 +90,7 @@ class OpenWispDevicesPane(DevicePane):
             table="#ow-table",
         )
         yield LiveTable(id="ow-table")
-        yield Static("", id="ow-message", markup=False)
+        yield Plain("", id="ow-message")
 
     def on_mount(self) -> None:
         self.query_one(LiveTable).set_columns(COLUMNS)

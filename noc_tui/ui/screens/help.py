@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
+
+from noc_tui.ui.widgets.plain import Plain
 
 KeyRow = tuple[str, str, str]
 
@@ -39,10 +41,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"Keys — {self.screen_title}", markup=False)
+            yield Plain(f"Keys — {self.screen_title}")
             table: DataTable[str] = DataTable(cursor_type="row", show_cursor=False)
             table.add_columns("Key", "Does", "Where")
             for row in self.rows:
                 table.add_row(*row)
             yield table
-            yield Static("escape closes · ctrl+p opens the command palette", classes="help-hint")
+            yield Plain("escape closes · ctrl+p opens the command palette", classes="help-hint")

@@ -31,6 +31,7 @@ from noc_tui.ui.widgets.librenms_format import (
     speed_text,
 )
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
+from noc_tui.ui.widgets.plain import Plain
 
 # 74 columns in all: the whole table fits an 80-column terminal.
 PORT_COLUMNS = (
@@ -75,11 +76,11 @@ class LibreNmsDeviceScreen(NocScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.device.hostname, id="lnms-device-head", markup=False)
-            yield Static("", id="lnms-device-message", markup=False)
-            yield Static("", id="lnms-device-detail")
-            yield Static("Ports   (enter: live bandwidth graph)", classes="section")
-            yield Static("… loading the ports", id="lnms-no-ports", markup=False)
+            yield Plain(self.device.hostname, id="lnms-device-head")
+            yield Plain("", id="lnms-device-message")
+            yield Plain("", id="lnms-device-detail")
+            yield Plain("Ports   (enter: live bandwidth graph)", classes="section")
+            yield Plain("… loading the ports", id="lnms-no-ports")
             yield LiveTable(id="lnms-ports")
 
     def on_mount(self) -> None:

@@ -22,6 +22,7 @@ from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.widgets.graph import Line, TimeGraph
 from noc_tui.ui.widgets.librenms_format import bps_scale, port_status_text, rate_text, speed_text
+from noc_tui.ui.widgets.plain import Plain
 
 HISTORY_POINTS = 720  # 60 hours at LibreNMS's 300 s; never more, however long it stays open
 
@@ -50,9 +51,9 @@ class PortGraphScreen(NocScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"{self.device.hostname}  {self.port.name}", id="port-head", markup=False)
-            yield Static("", id="port-message", markup=False)
-            yield Static("… asking LibreNMS for this port", id="port-now")
+            yield Plain(f"{self.device.hostname}  {self.port.name}", id="port-head")
+            yield Plain("", id="port-message")
+            yield Plain("… asking LibreNMS for this port", id="port-now")
             yield TimeGraph(id="port-graph")
 
     def on_mount(self) -> None:

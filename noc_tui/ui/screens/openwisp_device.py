@@ -21,6 +21,7 @@ from noc_tui.ui.screens.base import NocScreen, focus_now
 from noc_tui.ui.widgets.confirm import ConfirmAction, TypedConfirm
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.openwisp_format import command_text, config_text, when
+from noc_tui.ui.widgets.plain import Plain
 
 if TYPE_CHECKING:
     from noc_tui.ui.screens.devices_openwisp import Fleet
@@ -72,13 +73,13 @@ class OpenWispDeviceScreen(NocScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical():
-            yield Static(self._detail_text(), id="ow-detail")
+            yield Plain(self._detail_text(), id="ow-detail")
             yield Input(
                 placeholder="Command to run on the device (enter to confirm, esc to cancel)",
                 id="ow-command",
             )
-            yield Static("", id="ow-follow")
-            yield Static("Commands", classes="section")
+            yield Plain("", id="ow-follow")
+            yield Plain("Commands", classes="section")
             yield LiveTable(id="ow-commands")
 
     def on_mount(self) -> None:

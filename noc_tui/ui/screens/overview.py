@@ -36,6 +36,7 @@ from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.widgets.health_table import HealthTable
 from noc_tui.ui.widgets.librenms_format import server_age
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
+from noc_tui.ui.widgets.plain import Plain
 from noc_tui.ui.widgets.tile import Tile
 from noc_tui.ui.widgets.tile_board import TileBoard
 
@@ -136,14 +137,14 @@ class OverviewScreen(NocScreen):
             if self.librenms is not None:
                 with Horizontal(id="lists"):
                     with Vertical(classes="list"):
-                        yield Static("Latest critical alerts", classes="section-title")
+                        yield Plain("Latest critical alerts", classes="section-title")
                         yield LiveTable(id="critical")
                     with Vertical(classes="list"):
-                        yield Static("Recently down", classes="section-title")
+                        yield Plain("Recently down", classes="section-title")
                         yield LiveTable(id="recent-down")
-            yield Static("Backend health", classes="section-title")
+            yield Plain("Backend health", classes="section-title")
             yield HealthTable(self.noc.backends, self.noc.clock, id="health")
-            yield Static("", id="health-detail", markup=False)
+            yield Plain("", id="health-detail")
 
     def tiles(self) -> list[TileData]:
         states = [(client.name, health_level(client)) for client in self.noc.backends]

@@ -35,6 +35,7 @@ from noc_tui.ui.widgets.pbx_format import (
     rtt_text,
     status_text,
 )
+from noc_tui.ui.widgets.plain import Plain
 
 COLUMNS = (
     Column("exten", "Ext", 6),
@@ -106,8 +107,8 @@ class PbxScreen(NocScreen):
         return found[self.pbx_index % len(found)] if found else None
 
     def compose_body(self) -> ComposeResult:
-        yield Static("", id="pbx-counts")
-        yield Static("", id="pbx-banner", classes="hidden")
+        yield Plain("", id="pbx-counts")
+        yield Plain("", id="pbx-banner", classes="hidden")
         yield FilterBox(
             self.text_filter,
             placeholder="filter: extension, name, IP, agent",
@@ -120,10 +121,10 @@ class PbxScreen(NocScreen):
             with TabPane("e Extensions", id=TABS[0]):
                 yield LiveTable(id="pbx-table")
             with TabPane("g Callgroups", id=TABS[1]):
-                yield Static("", id="pbx-groups-note", classes="pbx-note")
+                yield Plain("", id="pbx-groups-note", classes="pbx-note")
                 yield LiveTable(id="pbx-callgroups")
             with TabPane("c Conferences", id=TABS[2]):
-                yield Static("", id="pbx-conferences-note", classes="pbx-note")
+                yield Plain("", id="pbx-conferences-note", classes="pbx-note")
                 yield LiveTable(id="pbx-conferences")
 
     def on_mount(self) -> None:

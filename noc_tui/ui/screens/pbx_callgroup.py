@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from noc_tui.api.kalliope_models import Callgroup, Registration
 from noc_tui.ui.format import label_grid
 from noc_tui.ui.widgets.pbx_format import failover_text, status_text, yes_no
+from noc_tui.ui.widgets.plain import Plain
+from noc_tui.untrusted import line
 
 
 class CallgroupDetail(ModalScreen[None]):
@@ -39,7 +40,7 @@ class CallgroupDetail(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(self._body(), id="callgroup-detail")
+            yield Plain(self._body(), id="callgroup-detail")
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
@@ -49,7 +50,7 @@ class CallgroupDetail(ModalScreen[None]):
         ring = f"{g.timeout} s per priority" if g.timeout is not None else "—"
         head = label_grid(
             [
-                ("Callgroup", Text(f"{g.name}  (id {g.id} on {self.pbx})", style="bold")),
+                ("Callgroup", line(f"{g.name}  (id {g.id} on {self.pbx})", style="bold")),
                 ("Dial", g.selection or "—"),
                 ("Enabled", yes_no(g.enabled)),
                 ("Rings", ring),
@@ -66,14 +67,15 @@ class CallgroupDetail(ModalScreen[None]):
         for index, step in enumerate(g.priorities):
             if index:
                 members.add_row()
+            # A Rich table reads strings as markup: every PBX value goes in as plain Text.
             if not step.members:
-                members.add_row(step.id, "—", "no members", "")
+                members.add_row(line(step.id), Text("—"), Text("no members"), Text(""))
             for row, member in enumerate(step.members):
                 reg = self.registrations.get(member.extension)
                 members.add_row(
-                    step.id if row == 0 else "",
-                    member.extension,
-                    member.display_name or "—",
+                    line(step.id if row == 0 else ""),
+                    line(member.extension),
+                    line(member.display_name or "—"),
                     status_text(reg.status if reg else "", colours),
                 )
         return Group(head, Text(""), members)

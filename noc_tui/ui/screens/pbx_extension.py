@@ -34,6 +34,7 @@ from noc_tui.ui.widgets.pbx_format import (
     status_text,
     yes_no,
 )
+from noc_tui.ui.widgets.plain import Plain
 
 JOB = "pbx:extension"
 WATCH_SECONDS = 5.0  # one extension is cheap to watch closely while the operator looks at it
@@ -99,13 +100,13 @@ class PbxExtensionScreen(NocScreen):
         self.loaded = False
 
     def compose_body(self) -> ComposeResult:
-        yield Static("", id="ext-head")
-        yield Static("", id="ext-error")
+        yield Plain("", id="ext-head")
+        yield Plain("", id="ext-error")
         with VerticalScroll(id="ext-body"), Horizontal(id="ext-cols"):
             for column in (("now", "groups"), ("config", "history")):
                 with Vertical(classes="ext-col"):
                     for part in column:
-                        yield Static("", id=f"ext-{part}", classes="ext-section")
+                        yield Plain("", id=f"ext-{part}", classes="ext-section")
 
     def on_mount(self) -> None:
         self.query_one("#ext-error", Static).display = False

@@ -53,6 +53,7 @@ from noc_tui.ui.screens.wallboard_pages import (
 )
 from noc_tui.ui.widgets.graph import Line, TimeGraph
 from noc_tui.ui.widgets.live_table import LiveTable, Row
+from noc_tui.ui.widgets.plain import Plain
 from noc_tui.ui.widgets.status_bar import BackendStatusBar
 from noc_tui.ui.widgets.tile_board import TileBoard
 
@@ -148,22 +149,22 @@ class WallboardScreen(NocScreen):
             yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
-        yield Static("", id="wall-head", markup=False)
+        yield Plain("", id="wall-head")
         with ContentSwitcher(id="pages", initial="page-overview"):
             with Vertical(id="page-overview"):
                 yield TileBoard(self.tiles(), id="tiles", focusable=False)
                 if self.librenms is not None:
-                    yield Static("Latest critical alerts", classes="page-note")
+                    yield Plain("Latest critical alerts", classes="page-note")
                     yield LiveTable(id="wall-critical")
             with Vertical(id="page-alerts"):
-                yield Static("", id="alerts-note", classes="page-note", markup=False)
+                yield Plain("", id="alerts-note", classes="page-note")
                 yield LiveTable(id="wall-alerts")
             with Vertical(id="page-down"):
-                yield Static("", id="down-note", classes="page-note", markup=False)
+                yield Plain("", id="down-note", classes="page-note")
                 yield LiveTable(id="wall-down")
             with Vertical(id="page-pbx"):
                 yield LiveTable(id="wall-pbx")
-                yield Static("Enabled extensions not registered", classes="page-note")
+                yield Plain("Enabled extensions not registered", classes="page-note")
                 yield LiveTable(id="wall-pbx-missing")
             with Vertical(id="page-cpes"), Grid(id="cpe-graphs"):
                 for index, _ in enumerate(self.watched):

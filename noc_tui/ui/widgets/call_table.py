@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from noc_tui.api.kalliope_cdr import DIRECTIONS, Call
+from noc_tui.untrusted import one_line
 
 STATUS_CLASS = {8: "ok", 4: "warn", 2: "warn", 1: "bad", 3: "bad"}
 
@@ -222,7 +223,8 @@ class CallTable(ScrollView, can_focus=True):
         used = GUTTER
         for place, index in enumerate(shown):
             column = COLUMNS[index]
-            text = set_cell_size(column.cell(call), column.width)
+            # Numbers, callgroups and gateways come from the PBX, caller ids from strangers.
+            text = set_cell_size(one_line(column.cell(call), column.width), column.width)
             if place:
                 text = " " + text
             segments.append(Segment(text, self._cell_style(call, index, base, cursor)))

@@ -7,7 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input
+
+from noc_tui.ui.widgets.plain import Plain
 
 
 class ConfirmAction(ModalScreen[bool]):
@@ -42,8 +44,8 @@ class ConfirmAction(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"⚠ {self.title_text}", classes="confirm-title", markup=False)
-            yield Static(self.detail, classes="confirm-detail", markup=False)
+            yield Plain(f"⚠ {self.title_text}", classes="confirm-title")
+            yield Plain(self.detail, classes="confirm-detail")
             with Horizontal():
                 yield Button("Cancel (n)", id="cancel", variant="default")
                 yield Button(f"{self.confirm_label} (y)", id="confirm", variant="warning")
@@ -74,7 +76,7 @@ class TypedConfirm(ConfirmAction):
     def on_mount(self, event: events.Mount) -> None:
         event.prevent_default()  # ConfirmAction would focus Cancel; the name box wants it
         box = self.query_one(Vertical)
-        hint = Static(f"Type the {self.noun} name ({self.expected}) to confirm:", markup=False)
+        hint = Plain(f"Type the {self.noun} name ({self.expected}) to confirm:")
         typed = Input(placeholder=self.expected, id="typed-name")
         box.mount(hint, before=box.children[-1])
         box.mount(typed, before=box.children[-1])

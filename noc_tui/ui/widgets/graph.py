@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from textual_plotext import PlotextPlot
 
+from noc_tui.untrusted import one_line
+
+LABEL_CELLS = 40
+
 
 @dataclass(frozen=True)
 class Line:
@@ -64,7 +68,8 @@ class TimeGraph(PlotextPlot):
         for line in lines:
             if line.xs:
                 xs = [(x - now) / scale for x in line.xs]
-                plt.plot(xs, list(line.ys), label=line.label, marker=line.marker)
+                label = one_line(line.label, LABEL_CELLS)  # series names come from the backend
+                plt.plot(xs, list(line.ys), label=label, marker=line.marker)
                 plotted = True
         values = [y for line in lines for y in line.ys]
         if from_zero and values:
@@ -73,6 +78,7 @@ class TimeGraph(PlotextPlot):
             # Only thresholds near the data: a -29 dBm line would squash a -20 dBm trace flat.
             if values and min(values) - 6 <= limit.value <= max(values) + 6:
                 plt.hline(limit.value, "gray")
+        title = one_line(title, 2 * LABEL_CELLS)  # it names a CPE or a port
         plt.title(title if plotted else f"{title}: no data yet")
         plt.ylabel(unit)
         plt.xlabel(axis)

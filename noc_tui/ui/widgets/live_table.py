@@ -1,7 +1,9 @@
 """A DataTable refreshed by diff: rows keyed by the backend's id, only changed cells repainted.
 
 A refresh never moves the cursor off the row it was on (rows are tracked by key, not index),
-never scrolls, and does nothing at all when the data did not change.
+never scrolls, and does nothing at all when the data did not change. Every cell is backend
+text until proven otherwise: strings are drawn plain (never markup), cleaned and cut to their
+column (noc_tui/untrusted.py); a key that repeats in one refresh is kept once.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class LiveTable(LeanDataTable):
         self._columns: tuple[Column, ...] = ()
         self._shown: dict[str, tuple[Any, ...]] = {}
         self._order: list[str] = []
+        self.repeated = 0  # rows left out of the last `show` because their key came again
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         if tuple(columns) == self._columns:
@@ -61,9 +64,18 @@ class LiveTable(LeanDataTable):
         return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
 
     def show(self, rows: Sequence[Row], keep: str | None = None) -> bool:
-        """Make the table show `rows` in that order; returns False when nothing changed."""
+        """Make the table show `rows` in that order; returns False when nothing changed.
+
+        A key that comes twice (a backend that repeats an id, a page that shifted while it was
+        read) is shown once, its first row; `repeated` says how many were left out.
+        """
         keep = keep or self.cursor_key
-        wanted = {row.key: row.cells for row in rows}
+        wanted: dict[str, tuple[Any, ...]] = {}
+        for row in rows:
+            wanted.setdefault(row.key, row.cells)
+        self.repeated = len(rows) - len(wanted)
+        if self.repeated:
+            rows = _first_of_each(rows)
         order = [row.key for row in rows]
         if wanted == self._shown and order == self._order:
             return False
@@ -120,10 +132,11 @@ class LiveTable(LeanDataTable):
         columns = [column.key for column in self.ordered_columns]
         was_empty = not self.row_count
         index = len(self.rows)
+        widths = self.cell_widths()
         for row in rows:
             key = RowKey(row.key)
             self._row_locations[key] = index
-            self._data[key] = dict(zip(columns, row.cells, strict=False))
+            self._data[key] = dict(zip(columns, self.plain_cells(row.cells, widths), strict=False))
             self.rows[key] = TableRow(key, 1)
             self._new_rows.add(key)
             index += 1
@@ -154,6 +167,16 @@ class LiveTable(LeanDataTable):
         self._row_locations = TwoWayDict({RowKey(key): index for index, key in enumerate(order)})
         self._update_count += 1
         self.refresh()
+
+
+def _first_of_each(rows: Sequence[Row]) -> list[Row]:
+    seen: set[str] = set()
+    first = []
+    for row in rows:
+        if row.key not in seen:
+            seen.add(row.key)
+            first.append(row)
+    return first
 
 
 def _same(a: Any, b: Any) -> bool:

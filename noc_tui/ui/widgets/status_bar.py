@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from noc_tui.api import Backends
 from noc_tui.clock import Clock
 from noc_tui.ui.format import age_text, is_stale, state_text, truncate
+from noc_tui.ui.widgets.plain import Plain
 
 REFRESH_SECONDS = 2.0
 
 
-class BackendStatusBar(Static):
+class BackendStatusBar(Plain):
     """Reads health from the client layer; repaints only when its text changes."""
 
     DEFAULT_CSS = """
@@ -25,7 +25,7 @@ class BackendStatusBar(Static):
     """
 
     def __init__(self, backends: Backends, clock: Clock, message: str = "") -> None:
-        super().__init__("", markup=False)
+        super().__init__("")
         self.backends = backends
         self.clock = clock
         self.note = message

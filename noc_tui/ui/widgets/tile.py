@@ -18,6 +18,7 @@ from textual.widget import Widget
 
 from noc_tui.ui.format import STALE_AFTER_POLLS, age_text
 from noc_tui.ui.overview_data import LEVEL_SYMBOLS, LEVEL_VARIABLES, Drill, TileData
+from noc_tui.untrusted import one_line
 
 LEVELS = tuple(LEVEL_VARIABLES)
 MAX_LINES = 3
@@ -101,9 +102,11 @@ class Tile(Widget, can_focus=True):
         return (self._row(), *(plain for plain, _ in self._parts()))
 
     def render(self) -> Content:
+        # A tile's lines hold host names and server errors: drawn plain and clean, one line each.
         if self.compact:
-            return Content.styled(self._row(), self._level_style() or TEXT)
-        return Content("\n").join(Content.styled(text, style) for text, style in self._parts())
+            return Content.styled(one_line(self._row()), self._level_style() or TEXT)
+        parts = self._parts()
+        return Content("\n").join(Content.styled(one_line(text), style) for text, style in parts)
 
     def _parts(self) -> list[tuple[str, str]]:
         data = self.data
