@@ -22,6 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 from noc_tui.secret import Secret
 
 KINDS = ("krill", "librenms", "openwisp", "kalliope")
+# The most one answer may hold, decoded: 100,000 call records or 20,000 LibreNMS devices fit.
+DEFAULT_MAX_RESPONSE_MB = 64.0
 SECRET_CMD_TIMEOUT = 10.0
 
 EXAMPLE_CONFIG = """\
@@ -79,6 +81,7 @@ class BackendSettings:
     ca_file: str | None = None
     tls_fingerprint: str | None = None
     max_concurrency: int = 4
+    max_response_mb: float = DEFAULT_MAX_RESPONSE_MB
     realm: str | None = None
     login_path: str = "/api/v2/auth/login"
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -258,6 +261,7 @@ BACKEND_KEYS = {
     "ca_file",
     "tls_fingerprint",
     "max_concurrency",
+    "max_response_mb",
     "realm",
     "login_path",
     "page_size",
@@ -325,6 +329,7 @@ def _parse_backend(
         ca_file=ca_file,
         tls_fingerprint=_fingerprint(reader),
         max_concurrency=int(reader.positive("max_concurrency", 4)),
+        max_response_mb=reader.positive("max_response_mb", DEFAULT_MAX_RESPONSE_MB),
         realm=reader.get("realm", str, None, "a realm name"),
         login_path=reader.get("login_path", str, "/api/v2/auth/login", "a path"),
         extra={key: raw[key] for key in known if key in raw},

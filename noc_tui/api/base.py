@@ -31,10 +31,24 @@ class ApiClient:
 
     def __init__(self, pool: HttpPool, settings: BackendSettings) -> None:
         self.settings = settings
-        self.session: BackendSession = pool.session(settings, self.make_auth(), self.error_message)
+        self.session: BackendSession = pool.session(
+            settings,
+            self.make_auth(),
+            self.error_message,
+            query_paths=self.query_paths(),
+            login_paths=self.login_paths(),
+        )
 
     def make_auth(self) -> Auth:
         return NoAuth()
+
+    def query_paths(self) -> tuple[str, ...]:
+        """Exact paths this API POSTs to only to read: sent in read-only mode, retried."""
+        return ()
+
+    def login_paths(self) -> tuple[str, ...]:
+        """Exact paths this API POSTs credentials to: sent in read-only mode, once."""
+        return ()
 
     def error_message(self, response: httpx.Response) -> str:
         """The server's own words from an error answer."""

@@ -8,6 +8,7 @@
      ├── NotFound                404 or the backend's own "no such thing"
      ├── ServerError             5xx or an error envelope, with the server's own message
      ├── MalformedResponse       HTML where JSON was due, garbage, a missing field
+     │    └── AnswerTooLarge     over the backend's size limit, or a decompression bomb
      └── ActionRefused           a change refused by this console (read-only mode)
 
 Every error names its backend and carries a one-line `title` fit for the status bar.
@@ -26,6 +27,7 @@ class BackendError(Exception):
     def __init__(self, backend: str, detail: str = "") -> None:
         self.backend = backend
         self.detail = detail
+        self.recorded = False  # counted in the backend's health already
         super().__init__(self.title)
 
     @property
@@ -72,6 +74,13 @@ class ServerError(BackendError):
 class MalformedResponse(BackendError):
     kind = "malformed"
     label = "malformed response"
+
+
+class AnswerTooLarge(MalformedResponse):
+    """Refused while it streamed in: the console's memory is not the backend's to fill."""
+
+    kind = "too_large"
+    label = "answer too large"
 
 
 class ActionRefused(BackendError):

@@ -31,9 +31,13 @@ class BackendHealth:
     latency_ms: float | None = None
     consecutive_failures: int = 0
     requests: int = 0
+    # What the last success replaced, while nothing else happened since: an answer that
+    # arrives but is then rejected (malformed, hostile) takes that success back.
+    _before_success: tuple[float | None, int] | None = None
 
     def record_success(self, at: float, latency_ms: float) -> None:
         self.requests += 1
+        self._before_success = (self.last_ok, self.consecutive_failures)
         self.last_ok = at
         self.consecutive_failures = 0
         if self.latency_ms is None:
@@ -41,7 +45,15 @@ class BackendHealth:
         else:
             self.latency_ms += LATENCY_WEIGHT * (latency_ms - self.latency_ms)
 
+    def record_rejected(self, at: float, error: BackendError) -> None:
+        """The answer came but cannot be used: a failure, and not the success it looked."""
+        if self._before_success is not None:
+            self.last_ok, self.consecutive_failures = self._before_success
+            self.requests -= 1  # the same request, counted once
+        self.record_failure(at, error)
+
     def record_failure(self, at: float, error: BackendError) -> None:
+        self._before_success = None
         self.requests += 1
         self.consecutive_failures += 1
         self.last_error = error.title

@@ -9,17 +9,20 @@ read-only mode, and keeps secrets out of everything it logs or raises.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import random
+import re
 import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from noc_tui import __version__
 from noc_tui.api.auth import Auth, NoAuth
+from noc_tui.api.body import ACCEPT_ENCODING, MB, BodyReader
 from noc_tui.api.errors import (
     TRANSIENT,
     ActionRefused,
@@ -47,6 +50,12 @@ log = logging.getLogger("noc_tui.http")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 USER_AGENT = f"noc-tui/{__version__}"
+ERROR_BODY_BYTES = 64 * 1024  # of an error page, the server's words are in the first bytes
+MAX_URL_CHARS = 8192
+# A link from an answer that holds these is not a URL a real server hands out.
+_BAD_URL_CHARACTER = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+# Hop-by-hop and encoding headers of the wire form: the body we keep is already decoded.
+_WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 
 # Pulls the server's own words out of an error body; each API client brings its own.
 MessageExtractor = Callable[["httpx.Response"], str]
@@ -150,8 +159,18 @@ class HttpPool:
         settings: BackendSettings,
         auth: Auth | None = None,
         extract_message: MessageExtractor | None = None,
+        *,
+        query_paths: Iterable[str] = (),
+        login_paths: Iterable[str] = (),
     ) -> BackendSession:
-        return BackendSession(self, settings, auth or NoAuth(), extract_message)
+        return BackendSession(
+            self,
+            settings,
+            auth or NoAuth(),
+            extract_message,
+            query_paths=query_paths,
+            login_paths=login_paths,
+        )
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -170,6 +189,9 @@ class BackendSession:
         settings: BackendSettings,
         auth: Auth,
         extract_message: MessageExtractor | None = None,
+        *,
+        query_paths: Iterable[str] = (),
+        login_paths: Iterable[str] = (),
     ) -> None:
         self.pool = pool
         self.settings = settings
@@ -177,6 +199,12 @@ class BackendSession:
         self.auth = auth
         self.extract_message = extract_message or generic_message
         self.health = BackendHealth(settings.name, settings.kind, settings.base_url)
+        # The only POSTs a read-only console sends, by exact path: the ones that only read
+        # (a CDR search, a graph's history) and the one that logs in. Declared by the client
+        # for its API, never by whoever calls `request`.
+        self.query_paths = frozenset(self._relative(self.url(p)) for p in query_paths)
+        self.login_paths = frozenset(self._relative(self.url(p)) for p in login_paths)
+        self.max_bytes = int(settings.max_response_mb * MB)
         self._slots = asyncio.Semaphore(settings.max_concurrency)
         rate = settings.extra.get("rate_limit_per_second")
         self._min_gap = 1.0 / float(rate) if rate else 0.0
@@ -188,14 +216,41 @@ class BackendSession:
 
     def url(self, path_or_url: str) -> str:
         """Join a path to the base URL; an absolute URL is re-based (servers hand out
-        `next` links on internal host names)."""
-        if path_or_url.startswith(("http://", "https://")):
-            parts = urlsplit(path_or_url)
+        `next` links on internal host names), so nothing is ever sent to another host.
+        A link no real server would give (control characters, `..`, another scheme, a
+        novel's length) is a malformed answer."""
+        if len(path_or_url) > MAX_URL_CHARS or _BAD_URL_CHARACTER.search(path_or_url):
+            raise self.fail(MalformedResponse(self.name, "a link in the answer is not a URL"))
+        parts = urlsplit(path_or_url)
+        if parts.scheme and parts.scheme not in ("http", "https"):
+            shown = parts.scheme[:20]
+            raise self.fail(MalformedResponse(self.name, f"a link in the answer is {shown}:"))
+        if parts.scheme:
             path_or_url = urlunsplit(("", "", parts.path, parts.query, ""))
+        if any(segment in ("..", ".") for segment in urlsplit(path_or_url).path.split("/")):
+            raise self.fail(MalformedResponse(self.name, "a link in the answer climbs out (..)"))
         base = urlsplit(self.settings.base_url)
         if base.path and base.path != "/" and path_or_url.startswith(base.path + "/"):
             path_or_url = path_or_url[len(base.path) :]
         return self.settings.base_url + "/" + path_or_url.lstrip("/")
+
+    def _relative(self, url: str) -> str:
+        """The path of `url` below the base URL: what read-only mode judges."""
+        path = urlsplit(url).path
+        base = urlsplit(self.settings.base_url).path.rstrip("/")
+        return path[len(base) :] if base and path.startswith(base + "/") else path
+
+    def may_send(self, method: str, url: str) -> bool:
+        """Read-only mode lets out reads, and POSTs to the paths that only read or log in."""
+        if not self.pool.read_only or method in READ_METHODS:
+            return True
+        path = self._relative(url)
+        return method == "POST" and (path in self.query_paths or path in self.login_paths)
+
+    def is_read(self, method: str, url: str) -> bool:
+        return method in READ_METHODS or (
+            method == "POST" and self._relative(url) in self.query_paths
+        )
 
     async def request(
         self,
@@ -208,19 +263,15 @@ class BackendSession:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         authenticated: bool = True,
-        is_login: bool = False,
-        query: bool = False,
     ) -> httpx.Response:
-        """Send one request and return a 2xx response, or raise a BackendError.
+        """Send one request and return a 2xx response, its body read whole, or raise a
+        BackendError.
 
         Reads are retried on transient failures with backoff and jitter; anything that may
-        change the backend is sent once and refused outright in read-only mode.
+        change the backend is sent once, and refused outright in read-only mode.
         """
         method = method.upper()
-        # `query`: a POST that only reads (KalliopePBX's /rest/cdr search): allowed read-only.
-        is_read = method in READ_METHODS or query
-        if not is_read and not is_login and self.pool.read_only:
-            raise ActionRefused(self.name, "read-only mode: changes are disabled")
+        is_read = self.is_read(method, self.url(path))
         attempts = 1 + (self.retries if is_read else 0)
         outgoing = _Outgoing(method, path, params, json, data, content, headers, authenticated)
         for attempt in range(attempts):
@@ -241,6 +292,28 @@ class BackendSession:
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[bytes]:
+        """One request whose 2xx body is yielded as it arrives (decoded, within the size
+        limit and the deadline); a non-2xx answer raises its error. Never retried here."""
+        outgoing = _Outgoing(method.upper(), path, None, None, None, content, headers, True)
+        async with self._answer(outgoing) as (response, body):
+            if not 200 <= response.status_code < 300:
+                raise self._refused(response, await body.read_some(ERROR_BODY_BYTES))
+            try:
+                async with contextlib.aclosing(body.chunks()) as chunks:
+                    async for chunk in chunks:
+                        yield chunk
+            except BackendError as error:
+                raise self._failed(error) from None
+            self.health.record_success(self.clock.now(), self._elapsed_ms(body))
+
     async def _send_once(self, outgoing: _Outgoing) -> httpx.Response:
         renewed = False
         while True:
@@ -255,45 +328,80 @@ class BackendSession:
         try:
             return await self.auth.renew()
         except BackendError as error:
-            self.health.record_failure(self.clock.now(), error)
-            raise
+            raise self._failed(error) from None
 
     async def _exchange(self, out: _Outgoing) -> httpx.Response:
-        method, url = out.method, self.url(out.path)
-        all_headers = dict(out.headers or {})
+        """One request and its whole body, as a response whose content is already read."""
+        async with self._answer(out) as (response, body):
+            try:
+                if 200 <= response.status_code < 300:
+                    content = await body.read()
+                else:  # an error page: its first words are enough, and never a reason to wait
+                    content = await body.read_some(ERROR_BODY_BYTES)
+            except BackendError as error:
+                raise self._failed(error) from None
+        elapsed_ms = self._elapsed_ms(body)
+        log.debug(
+            "%s %s %s -> %s in %.0f ms",
+            self.name,
+            out.method,
+            safe_url(str(response.request.url)),
+            response.status_code,
+            elapsed_ms,
+        )
+        if response.status_code < 500 and response.status_code != 401:
+            self.health.record_success(self.clock.now(), elapsed_ms)
+        return _read_whole(response, content)
+
+    @contextlib.asynccontextmanager
+    async def _answer(self, out: _Outgoing) -> AsyncIterator[tuple[httpx.Response, BodyReader]]:
+        """The one way out to the backend: every request passes here, and only here is it
+        refused in read-only mode (by its method and exact path). The answer's headers must
+        come, and its body be read, within `timeout_seconds` of sending."""
+        url = self.url(out.path)
+        if not self.may_send(out.method, url):
+            raise ActionRefused(self.name, "read-only mode: changes are disabled")
+        all_headers = {"Accept-Encoding": ACCEPT_ENCODING, **(out.headers or {})}
         if out.authenticated:
             all_headers.update(await self.auth.headers())
+        timeout = self.settings.timeout_seconds
         async with self._slots:
             await self._pace()
             started = self.clock.monotonic()
+            deadline = asyncio.get_running_loop().time() + timeout
             try:
-                response = await self.pool.client.request(
-                    method,
+                request = self.pool.client.build_request(
+                    out.method,
                     url,
                     params=out.params,
                     json=out.json,
                     data=out.data,
                     content=out.content,
                     headers=all_headers,
-                    timeout=self.settings.timeout_seconds,
+                    timeout=timeout,
                 )
+                async with asyncio.timeout_at(deadline):
+                    response = await self.pool.client.send(request, stream=True)
+            except TimeoutError:
+                error = BackendTimeout(self.name, f"no answer within {timeout:g} s")
+                raise self._failed(error) from None
+            except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
+                error = translate_exception(self.name, exc, timeout)
+                log.info("%s %s %s failed: %s", self.name, out.method, safe_url(url), error.title)
+                raise self._failed(error) from None
+            body = BodyReader(self.name, response, self.max_bytes, deadline, timeout)
+            body.started = started
+            try:
+                yield response, body
             except httpx.HTTPError as exc:
-                error = translate_exception(self.name, exc, self.settings.timeout_seconds)
-                self.health.record_failure(self.clock.now(), error)
-                log.info("%s %s %s failed: %s", self.name, method, safe_url(url), error.title)
-                raise error from None
-        elapsed_ms = (self.clock.monotonic() - started) * 1000
-        log.debug(
-            "%s %s %s -> %s in %.0f ms",
-            self.name,
-            method,
-            safe_url(url),
-            response.status_code,
-            elapsed_ms,
-        )
-        if response.status_code < 500 and response.status_code != 401:
-            self.health.record_success(self.clock.now(), elapsed_ms)
-        return response
+                error = translate_exception(self.name, exc, timeout)
+                log.info("%s %s %s failed: %s", self.name, out.method, safe_url(url), error.title)
+                raise self._failed(error) from None
+            finally:
+                await response.aclose()
+
+    def _elapsed_ms(self, body: BodyReader) -> float:
+        return (self.clock.monotonic() - body.started) * 1000
 
     async def _pace(self) -> None:
         """Keep to the configured request rate (Krill documents no limit of its own)."""
@@ -306,13 +414,19 @@ class BackendSession:
             await asyncio.sleep(wait)
 
     def _accept(self, response: httpx.Response) -> httpx.Response:
-        status = response.status_code
-        if 200 <= status < 300:
+        if 200 <= response.status_code < 300:
             return response
+        raise self._refused(response)
+
+    def _refused(self, response: httpx.Response, content: bytes | None = None) -> BackendError:
+        """The error a non-2xx answer stands for, with the server's own words, redacted."""
+        if content is not None:
+            response = _read_whole(response, content)
+        status = response.status_code
         error = error_for_status(self.name, response, redact(self._server_message(response)))
         if status >= 500 or status == 401 or isinstance(error, MalformedResponse):
-            self.health.record_failure(self.clock.now(), error)
-        raise error
+            self._failed(error)
+        return error
 
     def _server_message(self, response: httpx.Response) -> str:
         try:
@@ -353,9 +467,23 @@ class BackendSession:
         200 "No Alert by that ID")."""
         await self.pool.audit.record(self.clock.now(), self.name, action, target, outcome, detail)
 
+    def _failed(self, error: BackendError) -> BackendError:
+        """Record a failure of the exchange itself (once) and return it."""
+        if not error.recorded:
+            error.recorded = True
+            self.health.record_failure(self.clock.now(), error)
+        return error
+
     def fail(self, error: BackendError) -> BackendError:
-        """Record a failure found after the request (a body we cannot use) and return it."""
-        self.health.record_failure(self.clock.now(), error)
+        """Record a failure found once the answer was in and return it: an answer we cannot
+        use (malformed, hostile) takes back the success its arrival counted, so a backend
+        whose answers are all rejected is not "ok", whatever its status codes say."""
+        if not error.recorded:
+            error.recorded = True
+            if isinstance(error, MalformedResponse):
+                self.health.record_rejected(self.clock.now(), error)
+            else:
+                self.health.record_failure(self.clock.now(), error)
         return error
 
     def json(self, response: httpx.Response) -> Any:
@@ -379,3 +507,16 @@ class BackendSession:
 
     async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return await self.decoded_json(await self.request("GET", path, params=params))
+
+
+def _read_whole(response: httpx.Response, content: bytes) -> httpx.Response:
+    """A response holding `content`, the decoded body we read ourselves (httpx would decode
+    it again from the wire's Content-Encoding)."""
+    headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _WIRE_HEADERS]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=content,
+        request=response.request,
+        extensions=response.extensions,
+    )

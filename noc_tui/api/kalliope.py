@@ -22,7 +22,7 @@ from noc_tui.api.errors import (
     NotFound,
     ServerError,
 )
-from noc_tui.api.kalliope_cdr import Call, CdrQuery, LicenseBlocked
+from noc_tui.api.kalliope_cdr import CDR_PATH, Call, CdrQuery, LicenseBlocked
 from noc_tui.api.kalliope_cdr_stream import export_csv, stream_calls
 from noc_tui.api.kalliope_models import (
     Callgroup,
@@ -80,6 +80,10 @@ class KalliopeClient(ApiClient):
         if settings.password_md5:
             return BasicAuth(settings.username or "admin", settings.password_md5)
         return NoAuth()
+
+    def query_paths(self) -> tuple[str, ...]:
+        # The CDR search is a POST that only reads (the wallboard's calls of the last hour).
+        return (CDR_PATH, CDR_PATH + "/")
 
     def error_message(self, response: httpx.Response) -> str:
         try:

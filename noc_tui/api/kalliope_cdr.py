@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 else:
     etree = LazyModule("lxml.etree")
 
+CDR_PATH = "/rest/cdr"  # a POST that only reads: the search takes an XML body
+
 DIRECTIONS = {1: ("↓", "inbound"), 2: ("↑", "outbound"), 4: ("↔", "internal")}
 STATUSES = {1: "failed", 2: "busy", 3: "congestion", 4: "no answer", 8: "answered"}
 CDR_ERRORS = {

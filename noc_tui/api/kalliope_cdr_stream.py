@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 from noc_tui.api.errors import TRANSIENT, BackendError, MalformedResponse, ServerError
 from noc_tui.api.kalliope_cdr import (
     CDR_ERRORS,
+    CDR_PATH,
     Call,
     CdrParser,
     CdrQuery,
@@ -32,7 +33,6 @@ from noc_tui.api.kalliope_cdr import (
     day_windows,
     request_body,
 )
-from noc_tui.api.translate import error_for_status, translate_exception
 from noc_tui.lazy import LazyModule
 
 if TYPE_CHECKING:
@@ -227,26 +227,11 @@ async def _post(client: KalliopeClient, body: bytes, accept: str | None) -> Asyn
 async def _post_once(
     client: KalliopeClient, body: bytes, accept: str | None
 ) -> AsyncIterator[bytes]:
-    session = client.session
-    headers = {**XML_HEADERS, **(await session.auth.headers())}
+    headers = dict(XML_HEADERS)
     if accept:
         headers["Accept"] = accept
-    timeout = session.settings.timeout_seconds
-    started = session.clock.monotonic()
-    try:
-        async with session.pool.client.stream(
-            "POST", session.url("/rest/cdr"), content=body, headers=headers, timeout=timeout
-        ) as response:
-            if not 200 <= response.status_code < 300:
-                await response.aread()
-                message = client.error_message(response)
-                raise session.fail(error_for_status(client.name, response, message))
-            elapsed_ms = (session.clock.monotonic() - started) * 1000
-            session.health.record_success(session.clock.now(), elapsed_ms)
-            async for chunk in response.aiter_bytes():
-                yield chunk
-    except httpx.HTTPError as exc:
-        raise session.fail(translate_exception(client.name, exc, timeout)) from None
+    async for chunk in client.session.stream("POST", CDR_PATH, content=body, headers=headers):
+        yield chunk
 
 
 async def export_csv(client: KalliopeClient, query: CdrQuery, path: Path) -> int:

@@ -84,6 +84,12 @@ class KrillClient(ApiClient):
             return HeaderAuth("Authorization", self.settings.token, prefix="Bearer ")
         return LoginAuth(self._login)
 
+    def query_paths(self) -> tuple[str, ...]:
+        return (DATASETS_PATH,)
+
+    def login_paths(self) -> tuple[str, ...]:
+        return (self.settings.login_path,)
+
     async def _login(self) -> str:
         """Post the login form; Krill answers {"access": <JWT>}."""
         settings = self.settings
@@ -93,7 +99,6 @@ class KrillClient(ApiClient):
             settings.login_path,
             data={"username": settings.username or "", "password": password},
             authenticated=False,
-            is_login=True,
         )
         body = self.session.json(response)
         access = body.get("access") if isinstance(body, dict) else None
@@ -210,7 +215,7 @@ class KrillClient(ApiClient):
                 "metrics": metrics,
             }
             # A POST that only reads history: allowed in read-only mode (the wallboard's).
-            response = await self.session.request("POST", DATASETS_PATH, json=body, query=True)
+            response = await self.session.request("POST", DATASETS_PATH, json=body)
             body = await self.session.decoded_json(response)
             out.update(parse_datasets(self.require_dict(body, "datasets")))
         return out

@@ -59,6 +59,9 @@ class OpenWispClient(ApiClient):
             return HeaderAuth("Authorization", self.settings.token, prefix="Bearer ")
         return LoginAuth(self._obtain_token)
 
+    def login_paths(self) -> tuple[str, ...]:
+        return (TOKEN_PATH,)
+
     def error_message(self, response: httpx.Response) -> str:
         """DRF bodies: `detail`, `non_field_errors`, or field errors ({"input": ["..."]})."""
         message = generic_message(response)
@@ -85,7 +88,6 @@ class OpenWispClient(ApiClient):
                 TOKEN_PATH,
                 data={"username": settings.username or "", "password": password},
                 authenticated=False,
-                is_login=True,
             )
         except ServerError as error:
             if error.status == 400:  # DRF's "Unable to log in with provided credentials."
