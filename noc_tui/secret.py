@@ -6,8 +6,12 @@ the audit log can blank it out wherever it turns up, even inside a URL or a head
 
 from __future__ import annotations
 
+import base64
+import html
+import json
 import re
 import threading
+from urllib.parse import quote, quote_plus
 
 MASK = "***"
 
@@ -50,10 +54,34 @@ class Secret:
 
 
 def register(value: str) -> None:
-    """Remember a secret value so `redact` blanks it out (short values are too common)."""
+    """Remember a secret value so `redact` blanks it out (short values are too common), in
+    every form an answer can reflect it in: as is, URL-encoded (either hex case, `+` for
+    spaces), JSON- or HTML-escaped, and in base64."""
     if value and len(value) >= 4:
+        forms = _forms(value)
         with _lock:
-            _known.add(value)
+            _known.update(forms)
+
+
+def register_basic(username: str, password: str) -> None:
+    """HTTP Basic credentials: the password, and `user:password` in base64 as sent."""
+    register(password)
+    register(base64.b64encode(f"{username}:{password}".encode()).decode())
+
+
+def _forms(value: str) -> set[str]:
+    encoded = {quote(value, safe=""), quote(value), quote_plus(value, safe="")}
+    encoded |= {_lower_hex(form) for form in encoded}
+    escaped = {json.dumps(value)[1:-1], json.dumps(value)[1:-1].replace("/", "\\/")}
+    escaped.add(html.escape(value))
+    raw = value.encode("utf-8", "surrogatepass")
+    b64 = {base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()}
+    b64 |= {form.rstrip("=") for form in b64}
+    return {value} | encoded | escaped | {form for form in b64 if len(form) >= 8}
+
+
+def _lower_hex(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), text)
 
 
 def redact(text: str) -> str:

@@ -7,7 +7,7 @@ import base64
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from noc_tui.secret import Secret, register
+from noc_tui.secret import Secret, register, register_basic
 
 # Obtains a fresh credential (for example by posting a login form); raises AuthFailed.
 LoginFn = Callable[[], Awaitable[str]]
@@ -50,7 +50,7 @@ class BasicAuth:
     def __init__(self, username: str, password: Secret) -> None:
         raw = f"{username}:{password.reveal()}".encode()
         self._value = "Basic " + base64.b64encode(raw).decode()
-        register(self._value.removeprefix("Basic "))
+        register_basic(username, password.reveal())
 
     async def headers(self) -> dict[str, str]:
         return {"Authorization": self._value}
