@@ -423,14 +423,15 @@ class BackendSession:
         if content is not None:
             response = _read_whole(response, content)
         status = response.status_code
-        error = error_for_status(self.name, response, redact(self._server_message(response)))
+        error = error_for_status(self.name, response, self._server_message(response))
         if status >= 500 or status == 401 or isinstance(error, MalformedResponse):
             self._failed(error)
         return error
 
     def _server_message(self, response: httpx.Response) -> str:
         try:
-            return self.extract_message(response).strip()[:200]
+            # Redacted before it is cut: a secret across the cut would leave its first half.
+            return redact(self.extract_message(response).strip())[:200]
         except Exception:  # noqa: BLE001 - a bad error body must not hide the error itself
             return ""
 
