@@ -22,8 +22,9 @@ from urllib.parse import urlsplit, urlunsplit
 from noc_tui.secret import Secret
 
 KINDS = ("krill", "librenms", "openwisp", "kalliope")
-# The most one answer may hold, decoded: 100,000 call records or 20,000 LibreNMS devices fit.
-DEFAULT_MAX_RESPONSE_MB = 64.0
+# The most one answer may hold, decoded. The lab's 100,000 call records are 50 MB of XML and its
+# 10,000 alerts 2.7 MB of JSON; real systems write more per record, so twice that still fits.
+DEFAULT_MAX_RESPONSE_MB = 128.0
 SECRET_CMD_TIMEOUT = 10.0
 
 EXAMPLE_CONFIG = """\

@@ -171,3 +171,24 @@ async def test_secrets_never_reach_the_log_or_errors(clean_lab, tmp_path: Path) 
     assert "headers" in text and errors
     for secret in secrets:
         assert secret not in text
+
+
+@pytest.mark.parametrize("backend", ["krill", "librenms", "openwisp", "kalliope"])
+async def test_a_backend_whose_answers_are_rejected_is_not_ok(
+    backends: Backends, clean_lab, backend: str
+) -> None:  # type: ignore[no-untyped-def]
+    client = backends.clients[backend]
+    await client.ping()
+    assert client.health.state is BackendState.OK
+    clean_lab.set_faults(backend, "garbage")  # 200 OK, with a login page or broken XML
+    for polls in range(1, 4):
+        with pytest.raises(MalformedResponse):
+            await client.ping()
+        # Each answer came with 200 and was then thrown away: never "ok" again.
+        assert client.health.state is not BackendState.OK
+        assert client.health.consecutive_failures == polls
+    assert client.health.state is BackendState.DOWN
+    assert "malformed response" in (client.health.last_error or "")
+    clean_lab.set_faults(backend, "")
+    await client.ping()
+    assert client.health.state is BackendState.OK
