@@ -98,7 +98,8 @@ def sim_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--faults",
         metavar="SPEC",
-        help='e.g. "librenms:latency=2s,krill:error_rate=0.3,kalliope:down"',
+        help='e.g. "librenms:latency=2s,krill:hostile,kalliope:down"; every fault: README,'
+        ' "The built-in lab"',
     )
     parser.add_argument(
         "--print-config", action="store_true", help="print a config TOML for the lab and exit"

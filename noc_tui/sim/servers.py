@@ -24,6 +24,8 @@ from noc_tui.sim.faults import DroppedConnection, RefusedConnection
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
 GRACEFUL_SHUTDOWN = 1  # seconds a stopping server waits for answers in flight (latency faults)
+# h11's default (16 KiB) is less than a hostile 10,000-character name percent-encoded in a path.
+MAX_REQUEST_HEAD = 256 * 1024
 
 T = TypeVar("T")
 
@@ -164,6 +166,7 @@ class Listeners:
             access_log=False,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
             server_header=False,
+            h11_max_incomplete_event_size=MAX_REQUEST_HEAD,
             headers=[("Server", self.server_headers.get(name, "lab"))],
         )
         server = _LabServer(config)

@@ -71,11 +71,43 @@ def test_parse_values_and_merging() -> None:
         "drop=0.5,down",
         "unauthorized,garbage",
         "",
+        "hostile",
+        "hostile=raw",
+        "bomb",
+        "bomb=64",
+        "huge",
+        "huge=512",
+        "huge=512:length",
+        "trickle",
+        "trickle=0.25",
+        "endless",
+        "endless=loop",
+        "duplicates",
+        "malformed=deep",
+        "malformed=nan",
+        "malformed=types",
+        "malformed=badnext",
+        "latency=1s,hostile,trickle=2,endless=loop,duplicates,malformed=nan",
     ],
 )
 def test_spec_round_trips(spec: str) -> None:
     faults = parse_backend_faults(spec)
     assert parse_backend_faults(faults.spec()) == faults
+    assert faults.spec() == spec
+
+
+def test_hostile_backend_faults_parse_with_their_defaults() -> None:
+    faults = parse_faults(
+        "krill:hostile,krill:bomb,librenms:huge,librenms:trickle,openwisp:endless,"
+        "openwisp:duplicates,kalliope:malformed=deep,kalliope:hostile=raw"
+    )
+    assert faults["krill"] == BackendFaults(hostile="on", bomb_mb=1024)
+    assert faults["librenms"] == BackendFaults(huge_mb=2048, trickle=5.0)
+    assert faults["openwisp"] == BackendFaults(endless="on", duplicates=True)
+    assert faults["kalliope"] == BackendFaults(malformed="deep", hostile="raw")
+    assert parse_backend_faults("huge=3:length") == BackendFaults(huge_mb=3, huge_length=True)
+    assert parse_backend_faults("trickle=250ms") == parse_backend_faults("trickle=0.25")
+    assert parse_backend_faults("trickle=2s").spec() == "trickle=2"
 
 
 @pytest.mark.parametrize(
@@ -91,6 +123,18 @@ def test_spec_round_trips(spec: str) -> None:
         ("krill:explode", ["'krill:explode'", "unknown fault 'explode'", "latency"]),
         ("krill:down=1", ["'krill:down=1'", "takes no value"]),
         ("librenms:latency=1s,openwisp:garbage=yes", ["'openwisp:garbage=yes'"]),
+        ("krill:hostile=yes", ["'krill:hostile=yes'", "raw"]),
+        ("krill:bomb=0", ["'krill:bomb=0'", "MB"]),
+        ("krill:bomb=lots", ["'krill:bomb=lots'", "bomb=64"]),
+        ("krill:bomb=70000", ["'krill:bomb=70000'", "65536"]),
+        ("krill:huge=12:fast", ["'krill:huge=12:fast'", "huge=512:length"]),
+        ("krill:huge=-1", ["'krill:huge=-1'", "MB"]),
+        ("krill:trickle=0", ["'krill:trickle=0'", "seconds"]),
+        ("krill:trickle=soon", ["'krill:trickle=soon'", "250ms"]),
+        ("krill:endless=twice", ["'krill:endless=twice'", "loop"]),
+        ("krill:duplicates=2", ["'krill:duplicates=2'", "takes no value"]),
+        ("krill:malformed", ["'krill:malformed'", "deep, nan, types, badnext"]),
+        ("krill:malformed=weird", ["'krill:malformed=weird'", "deep"]),
     ],
 )
 def test_parse_errors_name_the_bad_item(spec: str, words: list[str]) -> None:
@@ -173,6 +217,15 @@ def test_admin_path_refuses_bad_requests(
     response = http.post(f"{urls['krill']}/_sim/faults", json=body)
     assert response.status_code == 400
     assert message in response.json()["error"]
+
+
+def test_new_faults_round_trip_through_the_admin_path(
+    http: httpx.Client, urls: dict[str, str]
+) -> None:
+    spec = "hostile=raw,huge=8:length,trickle=0.5,endless=loop,duplicates,malformed=badnext"
+    answer = set_faults(http, urls["openwisp"], "kalliope", spec).json()
+    assert answer["kalliope"] == spec
+    assert http.get(f"{urls['kalliope']}/_sim/faults").json()["kalliope"] == spec
 
 
 def test_latency_is_measurable(http: httpx.Client, urls: dict[str, str]) -> None:
