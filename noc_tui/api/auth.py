@@ -60,27 +60,41 @@ class BasicAuth:
 
 
 class LoginAuth:
-    """A bearer token obtained by logging in, renewed once when the backend says 401."""
+    """A bearer token obtained by logging in, renewed once when the backend says 401.
+
+    One login at a time, shared: requests that need a token while a login is under way wait
+    for that login and share its outcome. A login that fails fails them all together, rather
+    than each trying again in turn (five searches behind a slow login would take five
+    timeouts)."""
 
     def __init__(self, login: LoginFn, prefix: str = "Bearer ") -> None:
         self._login = login
         self._prefix = prefix
         self._token: str | None = None
-        self._lock = asyncio.Lock()
+        self._pending: asyncio.Future[str] | None = None
 
     async def headers(self) -> dict[str, str]:
-        if self._token is None:
-            await self._fetch()
-        return {"Authorization": f"{self._prefix}{self._token}"}
+        token = self._token if self._token is not None else await self._fetch()
+        return {"Authorization": f"{self._prefix}{token}"}
 
     async def renew(self) -> bool:
         self._token = None
         await self._fetch()
         return True
 
-    async def _fetch(self) -> None:
-        async with self._lock:
-            if self._token is None:
-                token = await self._login()
-                register(token)
-                self._token = token
+    async def _fetch(self) -> str:
+        if self._pending is None:
+            self._pending = asyncio.ensure_future(self._log_in())
+            self._pending.add_done_callback(self._forget)
+        return await asyncio.shield(self._pending)
+
+    async def _log_in(self) -> str:
+        token = await self._login()
+        register(token)
+        self._token = token
+        return token
+
+    def _forget(self, done: asyncio.Future[str]) -> None:
+        self._pending = None
+        if not done.cancelled():
+            done.exception()  # retrieved: its waiters have it, the loop need not warn

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
 from noc_tui.api.errors import AnswerTooLarge, BackendTimeout, MalformedResponse
@@ -24,16 +24,17 @@ ACCEPT_ENCODING = "gzip, deflate"  # what we can inflate piecewise; never br or 
 PIECE = 1 << 20  # inflate at most this much at a time
 # JSON and XML of real APIs compress 5 to 30 times; a bomb compresses a thousand times.
 MAX_RATIO = 200
-RATIO_FROM = 4 << 20  # small bodies may compress well: judge the ratio above 4 MB
+RATIO_FROM = 1 << 20  # a small body may compress well: judge the ratio above 1 MB
 MB = 1 << 20
 
 
 class _Identity:
-    def feed(self, data: bytes) -> list[bytes]:
-        return [data] if data else []
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if data:
+            yield data
 
-    def flush(self) -> list[bytes]:
-        return []
+    def flush(self) -> Iterator[bytes]:
+        yield from ()
 
 
 class _Inflate:
@@ -44,31 +45,35 @@ class _Inflate:
         self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16 if gzip else zlib.MAX_WBITS)
         self._first = True
 
-    def feed(self, data: bytes) -> list[bytes]:
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """The inflated bytes of `data`, a piece at a time: the caller judges each piece
+        before the next is made, so a bomb never inflates a whole network read at once."""
         if self._first and not self._gzip and data:
             self._first = False
             try:
-                return self._pieces(data)
+                first = self._zlib.decompress(data, PIECE)
             except zlib.error:  # "deflate" without the zlib wrapper
                 self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+            else:
+                if first:
+                    yield first
+                data = self._zlib.unconsumed_tail
+                if not data and len(first) < PIECE:
+                    return
         self._first = False
-        return self._pieces(data)
-
-    def _pieces(self, data: bytes) -> list[bytes]:
-        pieces: list[bytes] = []
         pending = data
         while not self._zlib.eof:
             piece = self._zlib.decompress(pending, PIECE)
             if piece:
-                pieces.append(piece)
+                yield piece
             pending = self._zlib.unconsumed_tail
             if not pending and len(piece) < PIECE:
                 break
-        return pieces
 
-    def flush(self) -> list[bytes]:
+    def flush(self) -> Iterator[bytes]:
         tail = self._zlib.flush()
-        return [tail] if tail else []
+        if tail:
+            yield tail
 
 
 class BodyReader:
@@ -143,15 +148,17 @@ class BodyReader:
         for piece in self._decode(b"", final=True):
             yield piece
 
-    def _decode(self, data: bytes, final: bool) -> list[bytes]:
+    def _decode(self, data: bytes, final: bool) -> Iterator[bytes]:
         try:
-            pieces = self._decoder.feed(data) if data else []
+            yield from self._judged(self._decoder.feed(data))
             if final:
-                pieces += self._decoder.flush()
+                yield from self._judged(self._decoder.flush())
         except zlib.error as error:
             raise MalformedResponse(
                 self.backend, f"the compressed body is broken ({error})"
             ) from None
+
+    def _judged(self, pieces: Iterator[bytes]) -> Iterator[bytes]:
         for piece in pieces:
             self.decoded += len(piece)
             if self.decoded > self.limit:
@@ -162,7 +169,7 @@ class BodyReader:
                     self.backend,
                     f"compressed {ratio}:1, more than any real answer (a decompression bomb?)",
                 )
-        return pieces
+            yield piece
 
     async def read(self) -> bytes:
         self.check_length()
