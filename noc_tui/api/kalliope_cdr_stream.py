@@ -13,6 +13,8 @@ loop (the console's UI) only moves bytes.
 from __future__ import annotations
 
 import asyncio
+import codecs
+import re
 import secrets
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -136,15 +138,21 @@ async def _window(
     end: datetime,
     shared: dict[str, str],
 ) -> list[Call]:
-    """One window's calls; an encoding lie (cp1252 bytes declared UTF-8) is asked again."""
-    try:
-        return await _parse_window(client, query, begin, end, shared, None)
-    except _WrongEncoding:
-        return await _parse_window(client, query, begin, end, shared, "cp1252")
+    """One window's calls; an encoding lie (cp1252 bytes declared UTF-8) is asked again, and
+    bytes that are neither (a broken encoder) are asked once more and shown as `�`."""
+    for encoding in (None, "cp1252"):
+        try:
+            return await _parse_window(client, query, begin, end, shared, encoding)
+        except _WrongEncoding:
+            continue
+    return await _parse_window(client, query, begin, end, shared, REPAIRED)
 
 
 class _WrongEncoding(Exception):
     pass
+
+
+REPAIRED = "utf-8, bad bytes replaced"
 
 
 async def _parse_window(
@@ -157,7 +165,9 @@ async def _parse_window(
 ) -> list[Call]:
     request_id = secrets.token_hex(4)
     body = request_body(query, begin, end, request_id)
-    parser = await _in_parse_thread(CdrParser, encoding, shared)
+    repair = encoding == REPAIRED
+    parser = await _in_parse_thread(CdrParser, "utf-8" if repair else encoding, shared)
+    feeder = _Feeder(parser, repair)
     calls: list[Call] = []
     pending = bytearray()
     # Parsing runs while the next bytes are read: up to AHEAD chunks are handed to the parse
@@ -168,15 +178,15 @@ async def _parse_window(
         async for chunk in _post(client, body, None):
             pending += chunk
             if len(pending) >= FEED_BYTES:
-                ahead.append(_submit(parser.feed, bytes(pending)))
+                ahead.append(_submit(feeder.feed, bytes(pending)))
                 pending.clear()
                 if len(ahead) >= AHEAD:
                     calls += await ahead.popleft()
-        ahead.append(_submit(_finish, parser, bytes(pending)))
+        ahead.append(_submit(feeder.finish, bytes(pending)))
         while ahead:
             calls += await ahead.popleft()
     except etree.XMLSyntaxError as exc:
-        if encoding is None and ("UTF-8" in exc.msg or "encoding" in exc.msg):
+        if not repair and ("UTF-8" in exc.msg or "encoding" in exc.msg):
             raise _WrongEncoding from None
         raise client.malformed(f"the CDR XML does not parse ({exc.msg})") from None
     finally:
@@ -186,8 +196,36 @@ async def _parse_window(
     return calls
 
 
+# C0 controls XML 1.0 forbids even as references. A PBX whose encoder writes an outside
+# caller's name byte for byte sends them, and one such name would cost the whole window:
+# each becomes its control picture (␛ for ESC), so the call is kept and the byte is shown.
+# (No byte below 0x20 is ever part of a UTF-8 or cp1252 multi-byte character.)
+_ILLEGAL_IN_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _picture(found: re.Match[bytes]) -> bytes:
+    return chr(0x2400 + found[0][0]).encode()
+
+
+class _Feeder:
+    """Hands one window's bytes to its parser, in the parse thread: controls shown as their
+    pictures, and with `repair` every byte that is not UTF-8 as `�`."""
+
+    def __init__(self, parser: CdrParser, repair: bool) -> None:
+        self.parser = parser
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace") if repair else None
+
+    def feed(self, data: bytes, final: bool = False) -> list[Call]:
+        if self._decoder is not None:
+            data = self._decoder.decode(data, final).encode()
+        return self.parser.feed(_ILLEGAL_IN_XML.sub(_picture, data))
+
+    def finish(self, tail: bytes) -> list[Call]:
+        return self.feed(tail, final=True) + self.parser.close()
+
+
 def _finish(parser: CdrParser, tail: bytes) -> list[Call]:
-    return parser.feed(tail) + parser.close()
+    return _Feeder(parser, repair=False).finish(tail)
 
 
 def _check(client: KalliopeClient, parser: CdrParser, request_id: str) -> None:
