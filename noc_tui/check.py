@@ -13,7 +13,6 @@ from noc_tui.api.errors import BackendError
 from noc_tui.config import Config
 from noc_tui.untrusted import one_line
 
-
 REASON_CELLS = 300
 
 

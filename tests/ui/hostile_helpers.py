@@ -56,9 +56,7 @@ def drawn(app: App[Any]) -> str:
         legacy_windows=False,
         safe_box=False,
     )
-    update = app.screen._compositor.render_update(
-        full=True, screen_stack=app._background_screens
-    )
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     console.print(update)
     return console.export_text(styles=False)
 
@@ -119,7 +117,9 @@ def markup_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[MarkupGuard]:
     guard = MarkupGuard()
     monkeypatch.setattr(rich.markup, "render", guard.wrap(rich.markup.render))
     monkeypatch.setattr(
-        Text, "from_markup", classmethod(guard.wrap(Text.from_markup.__func__))  # type: ignore[attr-defined]
+        Text,
+        "from_markup",
+        classmethod(guard.wrap(Text.from_markup.__func__)),  # type: ignore[attr-defined]
     )
     monkeypatch.setattr(textual.markup, "to_content", guard.wrap(textual.markup.to_content))
     monkeypatch.setattr(

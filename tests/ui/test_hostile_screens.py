@@ -14,8 +14,8 @@ from textual.pilot import Pilot
 
 from noc_tui.secret import Secret
 from noc_tui.sim import Lab
-from noc_tui.sim.kalliope_cdr import PRIVACY_PASSWORD_MD5
 from noc_tui.sim.hostile import kind_for
+from noc_tui.sim.kalliope_cdr import PRIVACY_PASSWORD_MD5
 from noc_tui.ui.app import NocApp
 from noc_tui.ui.screens.alert_ack import AckDialog
 from noc_tui.ui.screens.alert_detail import AlertDetailScreen
@@ -236,4 +236,3 @@ async def test_wallboard_pages(hostile_lab: Lab, guard) -> None:  # type: ignore
             seen += bool(markers_in(text))
             await pilot.press("right")
         assert seen >= 2  # the alerts and down pages at least show the hostile names
-
