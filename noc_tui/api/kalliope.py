@@ -39,6 +39,7 @@ from noc_tui.api.kalliope_models import (
     registration,
     voicemail_count,
 )
+from noc_tui.api.listing import Listing, unique
 from noc_tui.lazy import LazyModule
 
 if TYPE_CHECKING:
@@ -128,9 +129,11 @@ class KalliopeClient(ApiClient):
         root = await self.get_xml(f"/rest/users/registrations/{_segment(exten)}")
         return [registration(node) for node in root.iterfind("registrations/registration")]
 
-    async def extensions(self, exten: str = "") -> list[Extension]:
+    async def extensions(self, exten: str = "") -> Listing[Extension]:
+        """An extension the PBX lists twice is kept once (and counted) so a table never breaks."""
         root = await self.get_xml(f"/rest/users/brief/{_segment(exten)}")
-        return [extension(node) for node in root.iterfind("users/user")]
+        nodes = root.iterfind("users/user")
+        return unique((extension(node) for node in nodes), key=lambda e: e.extension)
 
     async def extension_configs(self, exten: str = "") -> list[ExtensionConfig]:
         """Extended configuration; SIP/voicemail/GUI secrets come back only as "set or not"."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Iterable
 from datetime import tzinfo
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from noc_tui.api.auth import Auth, HeaderAuth, NoAuth
@@ -21,6 +21,7 @@ from noc_tui.api.librenms_models import (
     Port,
     PortStats,
 )
+from noc_tui.api.listing import Listing, unique
 
 #: `type=` values of `GET /devices` that need no `query`.
 DEVICE_TYPES: tuple[str, ...] = ("all", "up", "down", "disabled", "ignored")
@@ -80,7 +81,7 @@ class LibreNmsClient(ApiClient):
         states: Iterable[int] = ALL_STATES,
         severity: str | None = None,
         device: str | int | None = None,
-    ) -> list[Alert]:
+    ) -> Listing[Alert]:
         """Alerts in the given states: always sent, since the server's default is state 1 only."""
         params: dict[str, Any] = {"state": ",".join(str(s) for s in states)}
         if severity:
@@ -88,7 +89,7 @@ class LibreNmsClient(ApiClient):
         if device is not None:
             params["device"] = str(device)
         body = await self._ok("/api/v0/alerts", params, "alerts")
-        return [Alert.parse(row) for row in self._rows(body, "alerts", "alerts")]
+        return _each_once(Alert.parse(row) for row in self._rows(body, "alerts", "alerts"))
 
     async def alert(self, alert_id: int) -> Alert:
         params = {"state": ",".join(str(s) for s in ALL_STATES)}
@@ -130,9 +131,9 @@ class LibreNmsClient(ApiClient):
             raise ServerError(self.name, detail)
         return message
 
-    async def rules(self) -> list[AlertRule]:
+    async def rules(self) -> Listing[AlertRule]:
         body = await self._ok("/api/v0/rules", None, "rules")
-        return [AlertRule.parse(row) for row in self._rows(body, "rules", "rules")]
+        return _each_once(AlertRule.parse(row) for row in self._rows(body, "rules", "rules"))
 
     async def rule(self, rule_id: int) -> AlertRule:
         body = await self._ok(f"/api/v0/rules/{int(rule_id)}", None, "rule")
@@ -143,14 +144,14 @@ class LibreNmsClient(ApiClient):
 
     # -- devices and ports -----------------------------------------------------------
 
-    async def devices(self, type_: str = "all", query: str | None = None) -> list[Device]:
+    async def devices(self, type_: str = "all", query: str | None = None) -> Listing[Device]:
         if type_ not in DEVICE_TYPES + DEVICE_QUERY_TYPES:
             raise ValueError(f"unknown device filter {type_!r}")
         params: dict[str, Any] = {"type": type_}
         if query is not None:
             params["query"] = query
         body = await self._ok("/api/v0/devices", params, "devices")
-        return [Device.parse(row) for row in self._rows(body, "devices", "devices")]
+        return _each_once(Device.parse(row) for row in self._rows(body, "devices", "devices"))
 
     async def device(self, host: str | int) -> Device:
         body = await self._ok(f"/api/v0/devices/{_seg(host)}", None, "device")
@@ -160,16 +161,16 @@ class LibreNmsClient(ApiClient):
             raise NotFound(self.name, f"device {host}")
         return Device.parse(row)
 
-    async def ports(self, host: str | int) -> list[Port]:
+    async def ports(self, host: str | int) -> Listing[Port]:
         """A device's ports. A device without ports answers 404 "No ports found": empty list."""
         params = {"columns": ",".join(PORT_COLUMNS)}
         try:
             body = await self._ok(f"/api/v0/devices/{_seg(host)}/ports", params, "ports")
         except NotFound as error:
             if "no ports" in error.detail.lower():
-                return []
+                return Listing()
             raise
-        return [Port.parse(row) for row in self._rows(body, "ports", "ports")]
+        return _each_once(Port.parse(row) for row in self._rows(body, "ports", "ports"))
 
     async def port_stats(self, host: str | int, if_name: str) -> PortStats:
         """One port at LibreNMS's last poll; its rates only change when `poll_time` does."""
@@ -185,6 +186,19 @@ class LibreNmsClient(ApiClient):
             # Older releases answer an unknown port with 200 and the computed fields only.
             raise NotFound(self.name, f"port {if_name} does not exist on {host}")
         return PortStats.parse(row)
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+M = TypeVar("M", bound=_HasId)
+
+
+def _each_once(items: Iterable[M]) -> Listing[M]:
+    """LibreNMS sends a whole list in one body; an id it repeats is kept once, and counted."""
+    return unique(items, key=lambda item: item.id)
 
 
 def _seg(value: str | int) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from noc_tui.api.auth import Auth, HeaderAuth, LoginAuth
 from noc_tui.api.base import ApiClient, PingResult
 from noc_tui.api.errors import AuthFailed, BackendError, NotFound, ServerError
+from noc_tui.api.listing import Listing, unique
 from noc_tui.api.openwisp_models import (
     OpenWispCommand,
     OpenWispDevice,
@@ -48,6 +49,7 @@ DEVICE_FILTERS = (
     "location",
     "location__name",
 )
+M = TypeVar("M")
 DELETE_ACTIVE = "deactivate the device first: OpenWISP only deletes deactivated devices"
 
 
@@ -112,50 +114,77 @@ class OpenWispClient(ApiClient):
 
     async def _all_pages(
         self, path: str, params: Mapping[str, Any] | None, what: str
-    ) -> list[dict[str, Any]]:
-        """Follow `next` (absolute links built by the server) until done, MAX_PAGES at most."""
+    ) -> Listing[dict[str, Any]]:
+        """Follow `next` (absolute links built by the server) until done, MAX_PAGES at most.
+
+        A chain that comes back to a page it gave, or runs past MAX_PAGES, is cut and says so
+        (`stopped`), with the count the first page announced, instead of polling forever."""
         query: dict[str, Any] = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         query.setdefault("page_size", PAGE_SIZE)
         rows: list[dict[str, Any]] = []
+        total: int | None = None
+        stopped = ""
+        followed: set[str] = set()
         url: str | None = path
-        for _ in range(MAX_PAGES):
-            if url is None:
+        pages = 0
+        while url is not None:
+            if pages == MAX_PAGES:
+                stopped = f"the page chain was cut after {MAX_PAGES} pages"
                 break
             body = self.require_dict(await self.session.get_json(url, query or None), what)
+            pages += 1
             results = body.get("results")
             if not isinstance(results, list):
                 raise self.malformed(f"{what} without results")
+            count = body.get("count")
+            if total is None and isinstance(count, int) and not isinstance(count, bool):
+                total = count
             rows.extend(row for row in results if isinstance(row, dict))
             following = body.get("next")
             url = following if isinstance(following, str) and following else None
+            if url is not None and url in followed:
+                stopped = f"the server's page chain loops back to a page it gave (page {pages})"
+                break
+            if url is not None:
+                followed.add(url)
             query = {}  # the next link carries the whole query
-        return rows
+        return Listing(rows, total=total, stopped=stopped)
 
-    async def devices(self, **filters: Any) -> list[OpenWispDevice]:
+    def _each_once(
+        self, rows: Listing[dict[str, Any]], parse: Callable[[dict[str, Any]], M]
+    ) -> Listing[M]:
+        """Parse the rows; an id the pages gave twice (a page shifted under us) is kept once."""
+        return unique(
+            (parse(row) for row in rows),
+            key=lambda item: getattr(item, "id", None) or id(item),
+            total=rows.total,
+            stopped=rows.stopped,
+        )
+
+    async def devices(self, **filters: Any) -> Listing[OpenWispDevice]:
         """All devices matching the documented filters (config__status="error", group=uuid...)."""
         unknown = set(filters) - set(DEVICE_FILTERS)
         if unknown:
             raise ValueError(f"unknown device filters: {sorted(unknown)}")
         params = {k: _param(v) for k, v in filters.items()}
         rows = await self._all_pages(DEVICES_PATH, params, "device list")
-        return [OpenWispDevice.parse(row) for row in rows]
+        return self._each_once(rows, OpenWispDevice.parse)
 
     async def device(self, device_id: str) -> OpenWispDevice:
         body = await self.session.get_json(f"{DEVICES_PATH}{device_id}/")
         return OpenWispDevice.parse(self.require_dict(body, "device"))
 
-    async def groups(self) -> list[OpenWispGroup]:
-        return [
-            OpenWispGroup.parse(r) for r in await self._all_pages(GROUPS_PATH, None, "group list")
-        ]
+    async def groups(self) -> Listing[OpenWispGroup]:
+        rows = await self._all_pages(GROUPS_PATH, None, "group list")
+        return self._each_once(rows, OpenWispGroup.parse)
 
-    async def organizations(self) -> list[OpenWispOrganization]:
+    async def organizations(self) -> Listing[OpenWispOrganization]:
         rows = await self._all_pages(ORGANIZATIONS_PATH, None, "organization list")
-        return [OpenWispOrganization.parse(r) for r in rows]
+        return self._each_once(rows, OpenWispOrganization.parse)
 
-    async def templates(self) -> list[OpenWispTemplate]:
+    async def templates(self) -> Listing[OpenWispTemplate]:
         rows = await self._all_pages(TEMPLATES_PATH, None, "template list")
-        return [OpenWispTemplate.parse(r) for r in rows]
+        return self._each_once(rows, OpenWispTemplate.parse)
 
     async def location(self, device_id: str) -> OpenWispLocation | None:
         """The device's location and coordinates; None when it has none (the API's 404)."""
@@ -165,9 +194,11 @@ class OpenWispClient(ApiClient):
             return None
         return OpenWispLocation.parse(self.require_dict(body, "device location"))
 
-    async def commands(self, device_id: str) -> list[OpenWispCommand]:
+    async def commands(self, device_id: str) -> Listing[OpenWispCommand]:
         path = f"{DEVICES_PATH}{device_id}/command/"
-        return [OpenWispCommand.parse(r) for r in await self._all_pages(path, None, "command list")]
+        return self._each_once(
+            await self._all_pages(path, None, "command list"), OpenWispCommand.parse
+        )
 
     async def command(self, device_id: str, command_id: str) -> OpenWispCommand:
         body = await self.session.get_json(f"{DEVICES_PATH}{device_id}/command/{command_id}/")

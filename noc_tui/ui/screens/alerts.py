@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, Static
 from noc_tui.api.errors import BackendError
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Alert
+from noc_tui.api.listing import reading_note
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.alert_ack import AckDialog, default_note
 from noc_tui.ui.screens.alert_detail import AlertDetailScreen
@@ -106,6 +107,7 @@ class AlertsScreen(NocScreen):
     def __init__(self, search: str | None = None) -> None:
         super().__init__()
         self.alerts: dict[int, Alert] = {}
+        self.reading = ""  # what was odd in the last answer (repeated ids)
         self.selected: set[int] = set()
         self.state_filter = "not ok"
         self.severity_filter = "any"
@@ -154,6 +156,7 @@ class AlertsScreen(NocScreen):
         else:
             self.message = ""
             self.alerts = {a.id: a for a in message.value}
+            self.reading = reading_note(message.value, "alerts")
             self.worked.polled(message.value)
             self._sorted = None
             self.selected &= set(self.alerts)
@@ -219,7 +222,8 @@ class AlertsScreen(NocScreen):
             parts.append(f"filter: {self.text!r}")
         if self.selected:
             parts.append(f"{len(self.selected)} selected")
-        trouble = "   ".join(m for m in (self.message, self.action_message) if m)
+        notes = (self.reading, self.message, self.action_message)
+        trouble = "   ".join(m for m in notes if m)
         line = " · ".join(parts) + (f"   {trouble}" if trouble else "")
         self.query_one("#alert-summary", Static).update(Text(line))
 

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, Static
 
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Device
+from noc_tui.api.listing import reading_note
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.alert_detail import uptime_text
 from noc_tui.ui.screens.base import focus_now, search_key, slash_typed_in_a_box
@@ -53,6 +54,7 @@ class LibreNmsDevicesPane(DevicePane):
         self.down_only = False
         self.text = ""
         self.message = ""
+        self.reading = ""  # what was odd in the last answer (repeated ids)
 
     @property
     def client(self) -> LibreNmsClient | None:
@@ -88,6 +90,7 @@ class LibreNmsDevicesPane(DevicePane):
         else:
             self.message = ""
             self.devices = list(message.value)
+            self.reading = reading_note(message.value, "devices")
         self.render_rows()
         return True
 
@@ -132,7 +135,8 @@ class LibreNmsDevicesPane(DevicePane):
         ]
         if self.text:
             parts.append(f"filter: {self.text!r}")
-        line = " · ".join(parts) + (f"   {self.message}" if self.message else "")
+        trouble = "   ".join(m for m in (self.reading, self.message) if m)
+        line = " · ".join(parts) + (f"   {trouble}" if trouble else "")
         self.query_one("#lnms-summary", Static).update(Text(line))
 
     def action_down_only(self) -> None:

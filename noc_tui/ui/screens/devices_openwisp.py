@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
+from noc_tui.api.listing import reading_note
 from noc_tui.api.openwisp import OpenWispClient
 from noc_tui.api.openwisp_models import (
     CONFIG_STATUSES,
@@ -162,8 +163,11 @@ class OpenWispDevicesPane(DevicePane):
         for device in fleet.devices:
             counts[device.config_status if device.config_status in counts else None] += 1
         parts = [f"{CONFIG_LOOK[s][0]} {n} {CONFIG_LOOK[s][1]}" for s, n in counts.items() if n]
+        reading = reading_note(fleet.devices, "devices")
         self.query_one("#ow-counts", Static).update(
-            f"{len(fleet.devices)} devices: " + " · ".join(parts)
+            f"{len(fleet.devices)} devices: "
+            + " · ".join(parts)
+            + (f"\n{reading}" if reading else "")
         )
         rows = []
         for device in self.visible():

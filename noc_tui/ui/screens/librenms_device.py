@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Static
 
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Device, Port, server_time
+from noc_tui.api.listing import reading_note
 from noc_tui.ui.format import age_text, label_grid
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.alert_detail import uptime_text
@@ -163,8 +164,9 @@ class LibreNmsDeviceScreen(NocScreen):
         ]
         self.query_one("#lnms-ports", LiveTable).show(rows)
         note = self.query_one("#lnms-no-ports", Static)
-        note.update("" if rows else "no ports: LibreNMS knows no interfaces on this device")
-        note.display = not rows
+        reading = reading_note(ports, "ports")
+        note.update(reading if rows else "no ports: LibreNMS knows no interfaces on this device")
+        note.display = not rows or bool(reading)
         self.query_one("#lnms-ports", LiveTable).display = bool(rows)
 
     # -- keys -----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from noc_tui.api.kalliope_models import (
     Registration,
     RegistrationHistory,
 )
+from noc_tui.api.listing import reading_note
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
 from noc_tui.ui.widgets.confirm import ConfirmAction
@@ -218,6 +219,9 @@ class PbxScreen(NocScreen):
                 text.append(f"  {symbol} {tally.get(status, 0)} {word}", colours.get(variable, ""))
             if self.unregistered_only:
                 text.append("  [unregistered only]")
+            reading = reading_note(state.extensions, "extensions")
+            if reading:
+                text.append(f"\n{reading}", style=colours.get("warning", ""))
         error = self.errors.get(pbx.name)
         if error:
             text.append(f"\n✗ {error}", style=colours.get("error", ""))
