@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 import zlib
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
@@ -26,6 +27,21 @@ PIECE = 1 << 20  # inflate at most this much at a time
 MAX_RATIO = 200
 RATIO_FROM = 1 << 20  # a small body may compress well: judge the ratio above 1 MB
 MB = 1 << 20
+# Past BIG bytes an answer waits its turn: one big answer is read at a time per console, so
+# ten backends sending a gigabyte at once cost one limit of memory, not ten. Small answers
+# (nearly all) never wait; a big one that cannot get its turn before its deadline times out.
+BIG = 8 * MB
+_big_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _big_turn() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    turn = _big_turns.get(loop)
+    if turn is None:
+        turn = _big_turns[loop] = asyncio.Lock()
+    return turn
 
 
 class _Identity:
@@ -131,22 +147,33 @@ class BodyReader:
             for piece in self._decode(self.response.content, final=True):
                 yield piece
             return
-        async with contextlib.aclosing(self.response.aiter_raw()) as raw:
-            while True:
-                try:
-                    async with asyncio.timeout_at(self.deadline):
-                        data = await anext(raw, None)
-                except TimeoutError:
-                    raise BackendTimeout(
-                        self.backend, f"no complete answer within {self.timeout:g} s"
-                    ) from None
-                if data is None:
-                    break
-                self.received += len(data)
-                for piece in self._decode(data, final=False):
-                    yield piece
-        for piece in self._decode(b"", final=True):
-            yield piece
+        turn: asyncio.Lock | None = None
+        held = False
+        try:
+            async with contextlib.aclosing(self.response.aiter_raw()) as raw:
+                while True:
+                    try:
+                        async with asyncio.timeout_at(self.deadline):
+                            data = await anext(raw, None)
+                            if turn is None and self.decoded > BIG:
+                                turn = _big_turn()
+                                await turn.acquire()
+                                held = True
+                    except TimeoutError:
+                        raise self._late() from None
+                    if data is None:
+                        break
+                    self.received += len(data)
+                    for piece in self._decode(data, final=False):
+                        yield piece
+            for piece in self._decode(b"", final=True):
+                yield piece
+        finally:
+            if turn is not None and held:
+                turn.release()
+
+    def _late(self) -> BackendTimeout:
+        return BackendTimeout(self.backend, f"no complete answer within {self.timeout:g} s")
 
     def _decode(self, data: bytes, final: bool) -> Iterator[bytes]:
         try:

@@ -130,3 +130,29 @@ async def test_an_answer_within_the_limit_still_comes_whole(clean_lab) -> None: 
         assert len(devices) >= 1  # parsed: the limit is not a cut
     finally:
         await made.aclose()
+
+
+async def test_big_answers_take_turns_so_memory_is_one_limit(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    # Four backends sending gigabytes at once: each is refused at the limit, and only one is
+    # read past 8 MB at a time, so the console holds one limit, not four.
+    backends = backends_for(clean_lab, timeout_seconds=30.0, max_response_mb=float(LIMIT_MB))
+    for backend in ("krill", "librenms", "openwisp"):
+        clean_lab.set_faults(backend, "huge=2048")
+    clients = [backends.clients[name] for name in ("krill", "librenms", "openwisp")]
+    try:
+
+        async def all_at_once() -> list[BaseException | None]:
+            return await asyncio.gather(*(everything(c) for c in clients), return_exceptions=True)
+
+        tracemalloc.start()
+        tracemalloc.reset_peak()
+        try:
+            results = await all_at_once()
+        finally:
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+    finally:
+        await backends.aclose()
+    assert all(isinstance(r, AnswerTooLarge) for r in results), results
+    # One answer at the limit, the others stopped at 8 MB each: 16 + 2 x 8, not 3 x 16.
+    assert peak / MB < LIMIT_MB + 2 * 8 + 8, f"held {peak / MB:.0f} MB"
