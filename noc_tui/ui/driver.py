@@ -11,7 +11,6 @@ Here end-of-file or EIO on input, and any failed write, end the console instead.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -70,15 +69,10 @@ class NocDriver(LinuxDriver):
         mouse: bool = True,
         size: tuple[int, int] | None = None,
     ) -> None:
-        super().__init__(app, debug=debug, mouse=mouse, size=size)
-        self._loop: asyncio.AbstractEventLoop | None = None
+        super().__init__(app, debug=debug, mouse=mouse, size=size)  # sets self._loop
         self._ended = False
         if self._file is not None:
             self._file = TerminalOutput(self._file, self._terminal_gone)  # type: ignore[assignment]
-
-    def start_application_mode(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        super().start_application_mode()
 
     def _terminal_gone(self, why: str) -> None:
         """Any thread: tell the app once that its terminal is gone."""
