@@ -116,8 +116,7 @@ class ExitGuard:
         return self._armed.is_set()
 
     def install(self) -> None:
-        fd = _tty_fds()[0] if _tty_fds() else -1
-        if fd >= 0:
+        for fd in _tty_fds()[:1]:
             with contextlib.suppress(termios.error):
                 self._saved_tty = (fd, termios.tcgetattr(fd))  # before Textual's raw mode
         # Started now, not from a signal handler (which may interrupt thread bookkeeping).
