@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import gc
 import os
@@ -31,9 +32,11 @@ from noc_tui.logs import LEVELS, default_log_path, setup_logging
 if TYPE_CHECKING:
     from noc_tui.sim.lab import Lab
     from noc_tui.ui.app import NocApp
+    from noc_tui.ui.terminal import ExitGuard
 
 SCREEN_CHOICES = ("overview", "cpes", "alerts", "devices", "openwisp", "pbx", "cdr")
 DEMO_POLL_SECONDS = 5.0
+LAB_STOP_SECONDS = 0.8
 DEMO_CPES = 500  # what `noc-tui sim` makes by default, so the demo lab has these names
 EXIT_CONFIG = 2
 
@@ -176,18 +179,26 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_console(args: argparse.Namespace) -> int:
+    from noc_tui.ui.terminal import ExitGuard
+
+    # First of all: from here on SIGTERM, SIGHUP or SIGINT end the console within ~2 s,
+    # whatever state it is in (ui/terminal.py says why the event loop cannot be trusted).
+    guard = ExitGuard()
+    guard.install()
     demo = DemoLab() if args.demo else None
+    if demo:
+        guard.at_hard_exit(demo.kill)
     try:
         config = demo.config if demo else _load_or_explain(args.config, sys.stderr)
         if config is None:
             return EXIT_CONFIG
-        return _open_console(args, config)
+        return _open_console(args, config, guard)
     finally:
         if demo:
             demo.stop()
 
 
-def _open_console(args: argparse.Namespace, config: Config) -> int:
+def _open_console(args: argparse.Namespace, config: Config, guard: ExitGuard) -> int:
     # Start-up builds only what lives as long as the console (modules, classes, the app):
     # no collection pass is worth running until it is built, and then none should walk it.
     gc.disable()
@@ -198,6 +209,9 @@ def _open_console(args: argparse.Namespace, config: Config) -> int:
         gc.enable()
     if app is None:
         return EXIT_CONFIG
+    if guard.exiting:
+        return guard.code  # told to leave while starting: the app need not start at all
+    guard.watch(app)
     app.run()
     return app.return_code or 0
 
@@ -311,8 +325,14 @@ class DemoLab:
         try:
             if self.process.stdin:
                 self.process.stdin.close()  # the lab exits when its stdin closes
-            self.process.wait(timeout=5)
+            # It takes about half a second; the console's exit deadline is 1.2 s.
+            self.process.wait(timeout=LAB_STOP_SECONDS)
         except (subprocess.TimeoutExpired, OSError):
+            self.kill()
+
+    def kill(self) -> None:
+        """No waiting: the console is leaving by its deadline (the lab has nothing to save)."""
+        with contextlib.suppress(OSError):
             self.process.kill()
 
 

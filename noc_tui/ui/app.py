@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import logging
-import signal
 from collections.abc import Callable, Iterable
 from functools import partial
 
+from rich.console import RenderableType
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -23,7 +23,7 @@ from noc_tui.ui.heap import HeapKeeper
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.screens.catalog import SCREENS
 from noc_tui.ui.screens.help import HelpScreen, KeyRow
-from noc_tui.ui.terminal import exit_when_terminal_gone
+from noc_tui.ui.terminal import ExitGuard, exit_when_terminal_gone
 from noc_tui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes
 from noc_tui.untrusted import block, clean
 
@@ -34,7 +34,6 @@ SCREEN_ALIASES = {"openwisp": "devices"}
 # Textual's generic keys: true everywhere, and noise in a list of what this console does.
 HIDDEN_ACTIONS = {"app.focus_next", "app.focus_previous", "screen.copy_text", "command_palette"}
 HIDDEN_KEYS = {"ctrl+q", "super+c"}
-EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 
 
 class NocApp(App[None]):
@@ -87,6 +86,18 @@ class NocApp(App[None]):
         wanted = theme_name or config.ui.theme
         self.theme = wanted if wanted in self.theme_set.themes else DEFAULT_THEME
         self._modes = {name: self._screen_factory(name) for name in SCREENS}
+        # Set by the CLI (never in tests): signals, and the deadline on every way out.
+        self.exit_guard: ExitGuard | None = None
+
+    def get_driver_class(self) -> type[Driver]:
+        driver_class = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+
+        if driver_class is LinuxDriver:  # a real terminal (not the web driver of `serve`)
+            from noc_tui.ui.driver import NocDriver
+
+            return NocDriver
+        return driver_class
 
     def _screen_factory(self, name: str) -> Callable[[], Screen[None]]:
         """One module per screen, imported on first visit: start-up pays only for its screen."""
@@ -104,11 +115,9 @@ class NocApp(App[None]):
         return make
 
     def on_mount(self) -> None:
-        # A closed SSH session sends SIGHUP: leave cleanly instead of spinning on a dead tty.
-        loop = asyncio.get_running_loop()
-        for signum in EXIT_SIGNALS:
-            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
-                loop.add_signal_handler(signum, self.exit)
+        # SIGTERM, SIGHUP (a closed SSH session), SIGINT: the guard's handlers send them here.
+        if self.exit_guard is not None:
+            self.exit_guard.attach(asyncio.get_running_loop())
         exit_when_terminal_gone(self)  # the SIGHUP may go to a parent (make) and stop there
         for problem in self.theme_set.problems:
             self.notify(problem, title="Theme skipped", severity="warning", timeout=10)
@@ -125,11 +134,18 @@ class NocApp(App[None]):
             start_health_watch(self, self.backends, self.clock)
 
     async def on_unmount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for signum in EXIT_SIGNALS:
-            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
-                loop.remove_signal_handler(signum)
         await self.backends.aclose()
+
+    def exit(
+        self,
+        result: None = None,
+        return_code: int = 0,
+        message: RenderableType | None = None,
+    ) -> None:
+        # However the console is left (q, a signal, a dead terminal), leaving has a deadline.
+        if self.exit_guard is not None:
+            self.exit_guard.arm(return_code)
+        super().exit(result, return_code, message)
 
     def notify(
         self,
