@@ -6,13 +6,13 @@ Bodies are parsed with lxml from bytes, so the XML declaration's encoding wins; 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from noc_tui.api.auth import Auth, BasicAuth, NoAuth
 from noc_tui.api.base import ApiClient, PingResult
@@ -22,6 +22,7 @@ from noc_tui.api.errors import (
     NotFound,
     ServerError,
 )
+from noc_tui.api.http import segment
 from noc_tui.api.kalliope_cdr import CDR_PATH, Call, CdrQuery, LicenseBlocked
 from noc_tui.api.kalliope_cdr_stream import export_csv, stream_calls
 from noc_tui.api.kalliope_models import (
@@ -161,9 +162,11 @@ class KalliopeClient(ApiClient):
     async def revert(self) -> bool:
         return await self._put_action("revert pending changes", "/rest/pbx/revert", "pbx_reverted")
 
-    def cdr(self, query: CdrQuery) -> AsyncIterator[list[Call]]:
+    async def cdr(self, query: CdrQuery) -> AsyncIterator[list[Call]]:
         """Calls of the query in batches, newest first, each call once (kalliope_cdr_stream)."""
-        return stream_calls(self, query)
+        async with contextlib.aclosing(stream_calls(self, query)) as batches:
+            async for batch in batches:
+                yield batch
 
     async def export_cdr_csv(self, query: CdrQuery, path: Path) -> int:
         """The PBX's own CSV of the query written to `path`; returns the number of rows."""
@@ -236,7 +239,7 @@ def _xml_root(response: httpx.Response) -> etree._Element:
 
 def _segment(value: str) -> str:
     """One path segment, percent-encoded: an id or mailbox can never add a path or query."""
-    return quote(value.strip(), safe="")
+    return segment(value.strip())
 
 
 def decode(response: httpx.Response) -> str:

@@ -7,11 +7,12 @@ Eloquent era sends booleans and `location` as an object: every reader here accep
 from __future__ import annotations
 
 import functools
-import json
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
+
+from noc_tui.api import strict_json
 
 #: Alert states as LibreNMS numbers them, in the operator's words.
 ALERT_STATES: dict[int, str] = {
@@ -103,8 +104,8 @@ def _info(value: Any) -> dict[str, Any]:
 def _decoded_info(text: str) -> tuple[tuple[str, Any], ...]:
     # A few distinct texts ("[]", the ack's) over thousands of alerts: decode each once.
     try:
-        decoded = json.loads(text)
-    except ValueError:
+        decoded = strict_json.loads(text)
+    except strict_json.Malformed:
         return ()
     if not isinstance(decoded, dict):
         return ()
