@@ -7,6 +7,7 @@ Eloquent era sends booleans and `location` as an object: every reader here accep
 from __future__ import annotations
 
 import functools
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -41,7 +42,7 @@ def as_int(value: Any, default: int = 0) -> int:
     if isinstance(value, str):
         try:
             return int(float(value.strip()))
-        except ValueError:
+        except (ValueError, OverflowError):  # "1e400" and "inf" are floats, not ints
             return default
     return default
 
@@ -53,9 +54,10 @@ def as_float(value: Any, default: float = 0.0) -> float:
         return float(value)
     if isinstance(value, str):
         try:
-            return float(value.strip())
+            number = float(value.strip())
         except ValueError:
             return default
+        return number if math.isfinite(number) else default  # "nan", "inf", "1e400"
     return default
 
 

@@ -70,3 +70,11 @@ async def test_the_net_turns_a_parse_bug_into_malformed_naming_the_backend(
     assert caught.value.backend == nms.name and "alerts" in caught.value.title
     assert "KeyError" in caught.value.title
     assert any(record.exc_info for record in caplog.records)  # the traceback, for the log file
+
+
+def test_librenms_numbers_in_strings_out_of_range_are_defaults() -> None:
+    from noc_tui.api.librenms_models import as_float, as_int
+
+    for text in ("1e400", "inf", "-inf", "nan"):
+        assert as_int(text, 7) == 7  # OverflowError for "1e400" and "inf" before
+        assert as_float(text, 1.5) == 1.5
