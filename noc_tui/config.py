@@ -296,6 +296,13 @@ def _parse_backend(
     if ca_file and not Path(ca_file).expanduser().is_file():
         raise reader.fail("ca_file", f"no such file: {ca_file}")
     token = _secret(reader, "token", env)
+    if token is not None and not header_safe(token.reveal()):
+        where = next(k for k in ("token", "token_env", "token_cmd") if k in raw)
+        raise reader.fail(
+            where,
+            "the token holds a character an HTTP header cannot carry "
+            "(only ASCII letters, digits and punctuation; no accents, spaces or line breaks)",
+        )
     username = reader.get("username", str, None, "a user name")
     password = _secret(reader, "password", env, md5_key="password_md5")
     password_md5 = _secret_value(reader, "password_md5")
@@ -335,6 +342,11 @@ def _parse_backend(
         login_path=reader.get("login_path", str, "/api/v2/auth/login", "a path"),
         extra={key: raw[key] for key in known if key in raw},
     )
+
+
+def header_safe(value: str) -> bool:
+    """Whether `value` can travel in an HTTP header as it is: visible ASCII, no spaces."""
+    return bool(value) and all("!" <= ch <= "~" for ch in value)
 
 
 def normalise_fingerprint(text: str) -> str | None:
@@ -403,17 +415,29 @@ def _run_secret_cmd(reader: _Reader, key: str) -> str:
     argv = reader.get(key, list, None, "a command as a list of strings")
     if not argv or not all(isinstance(part, str) for part in argv):
         raise reader.fail(key, 'expected a command as a list of strings, e.g. ["pass", "krill"]')
+    if any("\0" in part for part in argv):
+        raise reader.fail(key, "the command holds a NUL character")
     try:
         done = subprocess.run(  # noqa: S603 - argument list, no shell, by design
-            argv, capture_output=True, text=True, timeout=SECRET_CMD_TIMEOUT, check=False
+            argv, capture_output=True, timeout=SECRET_CMD_TIMEOUT, check=False
         )
     except FileNotFoundError:
         raise reader.fail(key, f"command not found: {argv[0]}") from None
+    except PermissionError:
+        raise reader.fail(
+            key, f"command {argv[0]} is not executable (chmod +x, or name the program)"
+        ) from None
     except subprocess.TimeoutExpired:
         raise reader.fail(key, f"command {argv[0]} took over {SECRET_CMD_TIMEOUT:.0f} s") from None
+    except OSError as exc:  # not a program (ENOEXEC), too long an argument list, ...
+        reason = exc.strerror or type(exc).__name__
+        raise reader.fail(key, f"command {argv[0]} cannot be run ({reason})") from None
     if done.returncode != 0:
         raise reader.fail(key, f"command {argv[0]} failed with exit status {done.returncode}")
-    value = done.stdout.strip()
+    try:
+        value = done.stdout.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise reader.fail(key, f"command {argv[0]} printed something that is not UTF-8") from None
     if not value:
         raise reader.fail(key, f"command {argv[0]} printed nothing")
     return value

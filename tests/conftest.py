@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +39,24 @@ def clean_lab(lab):  # type: ignore[no-untyped-def]
     yield lab
     for backend in ("krill", "librenms", "openwisp", "kalliope"):
         lab.set_faults(backend, "")
+
+
+# Hostile-answer tests (tests/api/test_fuzz_clients.py): `make test` runs a fixed seed and few
+# examples; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) many more, each run new. No example database:
+# a run depends on nothing left behind by an earlier one.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=40,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(
+    "fuzz",
+    parent=settings.get_profile("ci"),
+    derandomize=False,
+    max_examples=1000,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -99,3 +99,19 @@ def test_unknown_theme_exits_2(
     assert main(["--config", str(path), "--theme", "neon"]) == 2
     err = capsys.readouterr().err
     assert "unknown theme 'neon'" in err and "mono" in err
+
+
+def test_a_token_cmd_that_is_not_executable_exits_2_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "secret.sh"
+    script.write_text("#!/bin/sh\necho s3cr3t\n")
+    script.chmod(0o600)
+    path = write_config(
+        tmp_path,
+        f'[[backends]]\nname="nms"\nkind="librenms"\nurl="http://a"\ntoken_cmd=["{script}"]\n',
+    )
+    assert main(["check", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "[[backends]] nms token_cmd" in err and "is not executable" in err
+    assert "Traceback" not in err and "PermissionError" not in err

@@ -133,3 +133,42 @@ def test_lookup_order(tmp_path: Path) -> None:
     assert find_config(None, {**env, "NOC_TUI_CONFIG": "/etc/n.toml"}) == Path("/etc/n.toml")
     assert find_config("/x.toml", {**env, "NOC_TUI_CONFIG": "/etc/n.toml"}) == Path("/x.toml")
     assert find_config(None, {"XDG_CONFIG_HOME": str(tmp_path / "none")}) is None
+
+
+def _token_cmd(argv: list[str]) -> str:
+    quoted = ", ".join(f'"{part}"' for part in argv)
+    return GOOD.replace('token_env = "NMS_TOKEN"', f"token_cmd = [{quoted}]")
+
+
+def test_token_cmd_that_cannot_run_is_a_config_error(tmp_path: Path) -> None:
+    script = tmp_path / "secret.sh"
+    script.write_text("#!/bin/sh\necho s3cr3t\n")
+    script.chmod(0o600)  # not executable
+    message = error_for(tmp_path, _token_cmd([str(script)]))
+    assert "token_cmd" in message and "is not executable" in message
+    message = error_for(tmp_path, _token_cmd([str(tmp_path)]))  # a directory
+    assert "token_cmd" in message and "is not executable" in message
+    garbage = tmp_path / "garbage"
+    garbage.write_bytes(b"\x00\x01\x02 not a program")
+    garbage.chmod(0o700)  # executable, but neither a binary nor a script (ENOEXEC)
+    message = error_for(tmp_path, _token_cmd([str(garbage)]))
+    assert "token_cmd" in message and "cannot be run" in message
+    message = error_for(tmp_path, _token_cmd(["echo", "a\\u0000b"]))
+    assert "NUL" in message
+
+
+def test_token_cmd_printing_non_utf8_is_a_config_error(tmp_path: Path) -> None:
+    message = error_for(tmp_path, _token_cmd(["printf", "\\\\377\\\\376"]))
+    assert "not UTF-8" in message
+
+
+@pytest.mark.parametrize("token", ["tökén-1234", "xyz def", "abc\\u0000", "qrs\\nbreak"])
+def test_a_token_no_header_can_carry_is_a_config_error(tmp_path: Path, token: str) -> None:
+    text = GOOD.replace('token_env = "NMS_TOKEN"', f'token = "{token}"')
+    message = error_for(tmp_path, text)
+    assert "[[backends]] nms token" in message and "HTTP header" in message
+    message = error_for(
+        tmp_path, GOOD, env={"NMS_TOKEN": token.replace("\\u0000", "\0").replace("\\n", "\n")}
+    )
+    assert "token_env" in message and "HTTP header" in message
+    assert token[:3] not in message.split(":", 1)[1]  # the secret itself is not shown

@@ -1,12 +1,18 @@
-"""What every API client shares: its session, its health and a cheap authenticated ping."""
+"""What every API client shares: its session, its health and a cheap authenticated ping,
+and the net under every public method: nothing but our error kinds leaves a client."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import inspect
+import logging
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from noc_tui.api.auth import Auth, NoAuth
-from noc_tui.api.errors import MalformedResponse
+from noc_tui.api.errors import BackendError, MalformedResponse
 from noc_tui.api.health import BackendHealth
 from noc_tui.api.http import BackendSession, HttpPool
 from noc_tui.api.translate import generic_message
@@ -14,6 +20,54 @@ from noc_tui.config import BackendSettings
 
 if TYPE_CHECKING:
     import httpx
+
+
+log = logging.getLogger("noc_tui.api")
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class BadArgument(ValueError):
+    """The caller asked for something the API has no word for (a bug of ours, not an answer
+    of the backend's): let through the net as it is."""
+
+
+# What the net lets through: our kinds, a caller's mistake, and the file system's own errors
+# (a CDR export writing its file).
+_PASSED = (BackendError, BadArgument, OSError)
+
+
+def _netted(function: _F) -> _F:
+    """`function` (a public coroutine or async generator of a client), with anything but
+    `_PASSED` turned into MalformedResponse naming the backend: an answer our parsing did not
+    foresee costs one failed request, never a traceback on the operator's screen. The
+    traceback goes to the log file."""
+    name = function.__name__
+    if inspect.isasyncgenfunction(function):
+
+        @functools.wraps(function)
+        async def generator(self: ApiClient, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+            try:
+                async with contextlib.aclosing(function(self, *args, **kwargs)) as items:
+                    async for item in items:
+                        yield item
+            except _PASSED:
+                raise
+            except Exception as exc:
+                raise self.unexpected(name, exc) from None
+
+        return generator  # type: ignore[return-value]
+
+    @functools.wraps(function)
+    async def method(self: ApiClient, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await function(self, *args, **kwargs)
+        except _PASSED:
+            raise
+        except Exception as exc:
+            raise self.unexpected(name, exc) from None
+
+    return method  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -28,6 +82,14 @@ class ApiClient:
     """Base of the four clients: one backend, one session on the shared pool."""
 
     kind = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for attr, value in list(vars(cls).items()):
+            if attr.startswith("_") or getattr(value, "__wrapped__", None) is not None:
+                continue
+            if inspect.iscoroutinefunction(value) or inspect.isasyncgenfunction(value):
+                setattr(cls, attr, _netted(value))
 
     def __init__(self, pool: HttpPool, settings: BackendSettings) -> None:
         self.settings = settings
@@ -69,6 +131,17 @@ class ApiClient:
         error = MalformedResponse(self.name, detail)
         self.session.fail(error)
         return error
+
+    def unexpected(self, method: str, exc: Exception) -> MalformedResponse:
+        """The net's catch: logged with its traceback, shown as a malformed answer."""
+        log.error(
+            "%s: %s failed on an answer it did not foresee (%s)",
+            self.name,
+            method,
+            type(exc).__name__,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+        return self.malformed(f"an answer {method} could not read ({type(exc).__name__})")
 
     def require_dict(self, body: Any, what: str) -> dict[str, Any]:
         if not isinstance(body, dict):

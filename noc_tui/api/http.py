@@ -18,9 +18,10 @@ import ssl
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from noc_tui import __version__
+from noc_tui.api import strict_json
 from noc_tui.api.auth import Auth, NoAuth
 from noc_tui.api.body import ACCEPT_ENCODING, MB, BodyReader
 from noc_tui.api.errors import (
@@ -59,6 +60,12 @@ _WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-en
 
 # Pulls the server's own words out of an error body; each API client brings its own.
 MessageExtractor = Callable[["httpx.Response"], str]
+
+
+def segment(value: object) -> str:
+    """One path segment, percent-encoded: a name from an answer (`xe-0/0/0`, `a?b`, a lone
+    surrogate) can never add a path or a query, nor fail to encode; the server judges it."""
+    return quote(str(value), safe="", errors="surrogatepass")
 
 
 def origin(url: str) -> str:
@@ -219,9 +226,17 @@ class BackendSession:
         `next` links on internal host names), so nothing is ever sent to another host.
         A link no real server would give (control characters, `..`, another scheme, a
         novel's length) is a malformed answer."""
+        not_url = MalformedResponse(self.name, "a link in the answer is not a URL")
+        if not isinstance(path_or_url, str):
+            raise self.fail(not_url)
         if len(path_or_url) > MAX_URL_CHARS or _BAD_URL_CHARACTER.search(path_or_url):
-            raise self.fail(MalformedResponse(self.name, "a link in the answer is not a URL"))
-        parts = urlsplit(path_or_url)
+            raise self.fail(not_url)
+        try:
+            path_or_url.encode("utf-8")  # a lone surrogate: no bytes to send
+            parts = urlsplit(path_or_url)  # "http://[::1" is a ValueError
+            parts.port  # noqa: B018 - a port that is not a number is a ValueError too
+        except ValueError:
+            raise self.fail(not_url) from None
         if parts.scheme and parts.scheme not in ("http", "https"):
             shown = parts.scheme[:20]
             raise self.fail(MalformedResponse(self.name, f"a link in the answer is {shown}:"))
@@ -488,16 +503,17 @@ class BackendSession:
         return error
 
     def json(self, response: httpx.Response) -> Any:
-        """Parse a JSON body, or raise MalformedResponse (HTML login pages, garbage)."""
+        """Parse a JSON body strictly (strict_json), or raise MalformedResponse saying what
+        was wrong (HTML login pages, garbage, NaN, a bracket bomb)."""
         content_type = response.headers.get("content-type", "").split(";")[0].strip()
         if "json" not in content_type:
             shown = content_type or "no content type"
             hint = " (a login page or proxy in the way?)" if "html" in shown else ""
             raise self.fail(MalformedResponse(self.name, f"expected JSON, got {shown}{hint}"))
         try:
-            return response.json()
-        except ValueError:
-            raise self.fail(MalformedResponse(self.name, "the JSON body does not parse")) from None
+            return strict_json.loads(response.content)
+        except strict_json.Malformed as error:
+            raise self.fail(MalformedResponse(self.name, error.what)) from None
 
     async def decoded_json(self, response: httpx.Response) -> Any:
         """`json`, off the event loop when the body is large (10,000 alerts, a week of history):

@@ -6,13 +6,14 @@ Bodies are parsed with lxml from bytes, so the XML declaration's encoding wins; 
 
 from __future__ import annotations
 
-import functools
+import asyncio
+import contextlib
 import re
 import secrets
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from noc_tui.api.auth import Auth, BasicAuth, NoAuth
 from noc_tui.api.base import ApiClient, PingResult
@@ -22,6 +23,7 @@ from noc_tui.api.errors import (
     NotFound,
     ServerError,
 )
+from noc_tui.api.http import segment
 from noc_tui.api.kalliope_cdr import CDR_PATH, Call, CdrQuery, LicenseBlocked
 from noc_tui.api.kalliope_cdr_stream import export_csv, stream_calls
 from noc_tui.api.kalliope_models import (
@@ -65,12 +67,19 @@ class UnsupportedApi(BackendError):
 
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
-# A parser that will not fetch external entities or DTDs named by a hostile body.
+# Above this, an answer is parsed in a worker thread: 200 MB of XML held the event loop (the
+# console's keys and screens) for 12 s. Below it, a thread costs more than the parse.
+LARGE_XML_BYTES = 1 << 20
+_PARSERS = threading.local()  # an lxml parser must not be shared between threads
 
 
-@functools.cache
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    """This thread's parser: it will not fetch external entities or DTDs a body names."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        _PARSERS.parser = parser
+    return parser
 
 
 class KalliopeClient(ApiClient):
@@ -123,7 +132,7 @@ class KalliopeClient(ApiClient):
         request_id = secrets.token_hex(4)
         query = {"request_id": request_id, **(params or {})}
         response = await self.session.request("GET", path, params=query)
-        return self.parse(response, request_id)
+        return await self.parse_off_loop(response, request_id)
 
     async def registrations(self, exten: str = "") -> list[Registration]:
         root = await self.get_xml(f"/rest/users/registrations/{_segment(exten)}")
@@ -164,9 +173,11 @@ class KalliopeClient(ApiClient):
     async def revert(self) -> bool:
         return await self._put_action("revert pending changes", "/rest/pbx/revert", "pbx_reverted")
 
-    def cdr(self, query: CdrQuery) -> AsyncIterator[list[Call]]:
+    async def cdr(self, query: CdrQuery) -> AsyncIterator[list[Call]]:
         """Calls of the query in batches, newest first, each call once (kalliope_cdr_stream)."""
-        return stream_calls(self, query)
+        async with contextlib.aclosing(stream_calls(self, query)) as batches:
+            async for batch in batches:
+                yield batch
 
     async def export_cdr_csv(self, query: CdrQuery, path: Path) -> int:
         """The PBX's own CSV of the query written to `path`; returns the number of rows."""
@@ -186,13 +197,29 @@ class KalliopeClient(ApiClient):
             content=content,
             headers={"Content-Type": "application/xml; charset=UTF-8"},
         )
-        return flag(self.parse(response, request_id), answer)
+        return flag(await self.parse_off_loop(response, request_id), answer)
+
+    async def parse_off_loop(
+        self, response: httpx.Response, request_id: str | None
+    ) -> etree._Element:
+        """`parse`, with a large body's parse in a worker thread so the loop stays free."""
+        if len(response.content) <= LARGE_XML_BYTES:
+            return self.parse(response, request_id)
+        try:
+            root = await asyncio.to_thread(_xml_root, response)
+        except etree.XMLSyntaxError as exc:
+            raise self.malformed(f"the XML body does not parse ({exc.msg})") from None
+        return self.checked(root, request_id)
 
     def parse(self, response: httpx.Response, request_id: str | None) -> etree._Element:
         try:
             root = _xml_root(response)
         except etree.XMLSyntaxError as exc:
             raise self.malformed(f"the XML body does not parse ({exc.msg})") from None
+        return self.checked(root, request_id)
+
+    def checked(self, root: etree._Element, request_id: str | None) -> etree._Element:
+        """The root of a parsed answer, once it is a <kpbx_response> without an <error>."""
         if root.tag != "kpbx_response":
             raise self.malformed(f"expected <kpbx_response>, got <{root.tag}>")
         self._raise_for_error(root)
@@ -218,8 +245,11 @@ class KalliopeClient(ApiClient):
 
     async def ping(self) -> PingResult:
         root = await self.get_xml("/rest/system/firmware")
-        running = root.findtext("firmware/running")
-        version = root.findtext(f"firmware/{running}") if running else None
+        running = (root.findtext("firmware/running") or "").strip()
+        # By tag, not by a path built from the answer: "a[" is an invalid ElementPath.
+        firmware = root.find("firmware")
+        slots = [] if firmware is None else [child for child in firmware if child.tag == running]
+        version = slots[0].text if running and slots else None
         if version is None:
             raise MalformedResponse(self.name, "firmware answer without a running version")
         return PingResult(self.name, f"firmware {version.strip()}")
@@ -239,7 +269,7 @@ def _xml_root(response: httpx.Response) -> etree._Element:
 
 def _segment(value: str) -> str:
     """One path segment, percent-encoded: an id or mailbox can never add a path or query."""
-    return quote(value.strip(), safe="")
+    return segment(value.strip())
 
 
 def decode(response: httpx.Response) -> str:

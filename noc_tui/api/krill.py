@@ -9,6 +9,7 @@ from typing import Any
 from noc_tui.api.auth import Auth, HeaderAuth, LoginAuth
 from noc_tui.api.base import ApiClient, PingResult
 from noc_tui.api.errors import AuthFailed, BackendError, NotFound
+from noc_tui.api.http import segment
 from noc_tui.api.krill_models import (
     Cpe,
     Graph,
@@ -22,6 +23,7 @@ from noc_tui.api.krill_models import (
     parse_info,
 )
 from noc_tui.api.krill_values import as_dict, as_list, integer, normalise_mac, normalise_serial
+from noc_tui.config import header_safe
 
 CPES_PATH = "/api/v2/isp/cpes/"
 INFO_PATH = "/api/v2/monitoring/cpes/{id}/info"
@@ -104,6 +106,8 @@ class KrillClient(ApiClient):
         access = body.get("access") if isinstance(body, dict) else None
         if not isinstance(access, str) or not access:
             raise self.session.fail(AuthFailed(self.name, "login answered without an access token"))
+        if not header_safe(access):  # it goes back in a header, which takes ASCII only
+            raise self.malformed("login answered a token an HTTP header cannot carry")
         return access
 
     async def ping(self) -> PingResult:
@@ -180,7 +184,7 @@ class KrillClient(ApiClient):
         return parse_info(self.require_dict(body, "monitoring info"))
 
     async def host(self, host_name: str) -> HostInfo:
-        body = await self.session.get_json(HOST_PATH.format(name=host_name))
+        body = await self.session.get_json(HOST_PATH.format(name=segment(host_name)))
         return parse_host(self.require_dict(body, "monitoring host"))
 
     async def graphs(self, host_name: str, service: str | None = None) -> tuple[Graph, ...]:

@@ -6,11 +6,11 @@ import zoneinfo
 from collections.abc import Iterable
 from datetime import tzinfo
 from typing import Any, Protocol, TypeVar
-from urllib.parse import quote
 
 from noc_tui.api.auth import Auth, HeaderAuth, NoAuth
-from noc_tui.api.base import ApiClient, PingResult
+from noc_tui.api.base import ApiClient, BadArgument, PingResult
 from noc_tui.api.errors import NotFound, ServerError
+from noc_tui.api.http import segment
 from noc_tui.api.librenms_models import (
     ALL_STATES,
     PORT_COLUMNS,
@@ -146,7 +146,7 @@ class LibreNmsClient(ApiClient):
 
     async def devices(self, type_: str = "all", query: str | None = None) -> Listing[Device]:
         if type_ not in DEVICE_TYPES + DEVICE_QUERY_TYPES:
-            raise ValueError(f"unknown device filter {type_!r}")
+            raise BadArgument(f"unknown device filter {type_!r}")
         params: dict[str, Any] = {"type": type_}
         if query is not None:
             params["query"] = query
@@ -203,4 +203,4 @@ def _each_once(items: Iterable[M]) -> Listing[M]:
 
 def _seg(value: str | int) -> str:
     """One path segment: interface names hold `/` (xe-0/0/0)."""
-    return quote(str(value), safe="")
+    return segment(value)

@@ -7,11 +7,13 @@ Eloquent era sends booleans and `location` as an object: every reader here accep
 from __future__ import annotations
 
 import functools
-import json
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
+
+from noc_tui.api import strict_json
 
 #: Alert states as LibreNMS numbers them, in the operator's words.
 ALERT_STATES: dict[int, str] = {
@@ -40,7 +42,7 @@ def as_int(value: Any, default: int = 0) -> int:
     if isinstance(value, str):
         try:
             return int(float(value.strip()))
-        except ValueError:
+        except (ValueError, OverflowError):  # "1e400" and "inf" are floats, not ints
             return default
     return default
 
@@ -52,9 +54,10 @@ def as_float(value: Any, default: float = 0.0) -> float:
         return float(value)
     if isinstance(value, str):
         try:
-            return float(value.strip())
+            number = float(value.strip())
         except ValueError:
             return default
+        return number if math.isfinite(number) else default  # "nan", "inf", "1e400"
     return default
 
 
@@ -103,8 +106,8 @@ def _info(value: Any) -> dict[str, Any]:
 def _decoded_info(text: str) -> tuple[tuple[str, Any], ...]:
     # A few distinct texts ("[]", the ack's) over thousands of alerts: decode each once.
     try:
-        decoded = json.loads(text)
-    except ValueError:
+        decoded = strict_json.loads(text)
+    except strict_json.Malformed:
         return ()
     if not isinstance(decoded, dict):
         return ()

@@ -6,8 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from noc_tui.api import strict_json
 from noc_tui.api.auth import Auth, HeaderAuth, LoginAuth
-from noc_tui.api.base import ApiClient, PingResult
+from noc_tui.api.base import ApiClient, BadArgument, PingResult
 from noc_tui.api.errors import AuthFailed, BackendError, NotFound, ServerError
 from noc_tui.api.listing import Listing, unique
 from noc_tui.api.openwisp_models import (
@@ -19,6 +20,7 @@ from noc_tui.api.openwisp_models import (
     OpenWispTemplate,
 )
 from noc_tui.api.translate import generic_message
+from noc_tui.config import header_safe
 from noc_tui.lazy import LazyModule
 
 if TYPE_CHECKING:
@@ -69,7 +71,10 @@ class OpenWispClient(ApiClient):
         message = generic_message(response)
         if message or "json" not in response.headers.get("content-type", ""):
             return message
-        body = response.json()
+        try:
+            body = strict_json.loads(response.content)
+        except strict_json.Malformed:
+            return ""
         if isinstance(body, dict):
             parts = []
             for field, value in body.items():
@@ -101,6 +106,8 @@ class OpenWispClient(ApiClient):
             raise self.session.fail(
                 AuthFailed(self.name, "token endpoint answered without a token")
             )
+        if not header_safe(token):  # it goes back in a header, which takes ASCII only
+            raise self.malformed("token endpoint answered a token an HTTP header cannot carry")
         return token
 
     async def ping(self) -> PingResult:
@@ -165,7 +172,7 @@ class OpenWispClient(ApiClient):
         """All devices matching the documented filters (config__status="error", group=uuid...)."""
         unknown = set(filters) - set(DEVICE_FILTERS)
         if unknown:
-            raise ValueError(f"unknown device filters: {sorted(unknown)}")
+            raise BadArgument(f"unknown device filters: {sorted(unknown)}")
         params = {k: _param(v) for k, v in filters.items()}
         rows = await self._all_pages(DEVICES_PATH, params, "device list")
         return self._each_once(rows, OpenWispDevice.parse)

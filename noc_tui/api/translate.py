@@ -6,6 +6,7 @@ import ssl
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from noc_tui.api import strict_json
 from noc_tui.api.errors import (
     AuthFailed,
     BackendError,
@@ -67,7 +68,10 @@ def generic_message(response: httpx.Response) -> str:
     """The server's own words from a JSON error body, if there are any."""
     if "json" not in response.headers.get("content-type", ""):
         return ""
-    body = response.json()
+    try:
+        body = strict_json.loads(response.content)
+    except strict_json.Malformed:
+        return ""
     if isinstance(body, dict):
         for key in ("message", "detail", "error", "non_field_errors"):
             value = body.get(key)
