@@ -67,5 +67,7 @@ class AckDialog(ConfirmAction):
             self.dismiss(False)
 
     def action_confirm(self) -> None:
+        if not self.can_answer:  # a second enter: the note box may be gone already
+            return
         self._collect()
         self.dismiss(True)
