@@ -49,7 +49,8 @@ class AckDialog(ConfirmAction):
 
     def on_mount(self, event: events.Mount) -> None:
         event.prevent_default()  # ConfirmAction would focus Cancel; the note comes first here
-        self.query_one("#ack-note", Input).focus()
+        if self.can_answer:
+            self.query_one("#ack-note", Input).focus()
 
     def _collect(self) -> None:
         self.note = self.query_one("#ack-note", Input).value.strip()

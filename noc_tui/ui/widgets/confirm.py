@@ -54,7 +54,8 @@ class ConfirmAction(Dialog[bool]):
                 yield Button(f"{self.confirm_label} (y)", id="confirm", variant="warning")
 
     def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
+        if self.can_answer:  # an escape typed with the key that opened it may have closed it
+            self.query_one("#cancel", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "confirm")
@@ -78,6 +79,8 @@ class TypedConfirm(ConfirmAction):
 
     def on_mount(self, event: events.Mount) -> None:
         event.prevent_default()  # ConfirmAction would focus Cancel; the name box wants it
+        if not self.can_answer:
+            return
         box = self.query_one(Vertical)
         hint = Plain(f"Type the {self.noun} name ({self.expected}) to confirm:")
         typed = Input(placeholder=self.expected, id="typed-name")
