@@ -3,6 +3,7 @@
 The screens keep their filters in public attributes and redraw through a public method; this
 module sets those, so no screen needs to know the overview exists. A screen opened for the
 first time is not mounted yet: its attributes are set before it draws, which is enough.
+A view left open over the screen stays open; escape shows the filtered screen under it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ MODES = {"devices-down": "devices", "openwisp": "devices"}
 
 def open_drill(app: NocApp, drill: Drill) -> None:
     app.action_show(MODES.get(drill.mode, drill.mode))
-    screen: Any = app.screen
+    # The filters are the mode's own screen's, its base: `app.screen` is whatever was left
+    # open over it (a row's view, a dialog, the keys), which has none of them.
+    screen: Any = app.screen_stack[0]
     filters = dict(drill.filters)
     apply = {
         "alerts": _alerts,

@@ -49,7 +49,8 @@ class AckDialog(ConfirmAction):
 
     def on_mount(self, event: events.Mount) -> None:
         event.prevent_default()  # ConfirmAction would focus Cancel; the note comes first here
-        self.query_one("#ack-note", Input).focus()
+        if self.can_answer:
+            self.query_one("#ack-note", Input).focus()
 
     def _collect(self) -> None:
         self.note = self.query_one("#ack-note", Input).value.strip()
@@ -67,5 +68,7 @@ class AckDialog(ConfirmAction):
             self.dismiss(False)
 
     def action_confirm(self) -> None:
+        if not self.can_answer:  # a second enter: the note box may be gone already
+            return
         self._collect()
         self.dismiss(True)

@@ -15,6 +15,7 @@ from noc_tui.api.errors import BackendError
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Alert, Device
 from noc_tui.clock import SYSTEM_CLOCK
+from noc_tui.ui.screens.base import leave
 from noc_tui.ui.widgets.librenms_format import server_age
 from noc_tui.ui.widgets.plain import Plain
 
@@ -37,7 +38,7 @@ def device_lines(device: Device, zone: tzinfo, now: float) -> list[str]:
 
 
 class AlertDetailScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape", "back", "Back")]
     DEFAULT_CSS = "AlertDetailScreen Static { padding: 0 1; }"
 
     def __init__(self, client: LibreNmsClient, alert: Alert) -> None:
@@ -66,6 +67,9 @@ class AlertDetailScreen(Screen[None]):
         lines.append("Notes:" if a.note else "Notes:    none")
         lines.extend(f"  {line}" for line in a.note.splitlines())
         return Text("\n".join(lines))
+
+    def action_back(self) -> None:
+        leave(self)
 
     def on_mount(self) -> None:
         self.run_worker(self._load(), group="alert-device", exclusive=True, exit_on_error=False)

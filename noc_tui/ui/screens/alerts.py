@@ -20,7 +20,13 @@ from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.alert_ack import AckDialog, default_note
 from noc_tui.ui.screens.alert_detail import AlertDetailScreen
 from noc_tui.ui.screens.alert_rows import AlertRows, haystack, last_note
-from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
+from noc_tui.ui.screens.base import (
+    NocScreen,
+    focus_now,
+    open_over,
+    search_key,
+    slash_typed_in_a_box,
+)
 from noc_tui.ui.widgets.confirm import ConfirmAction
 from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.librenms_format import SEVERITY_VARIABLES
@@ -312,7 +318,7 @@ class AlertsScreen(NocScreen):
     def on_data_table_row_selected(self, event: LiveTable.RowSelected) -> None:
         alert = self.alerts.get(int(str(event.row_key.value)))
         if alert is not None and self.client is not None:
-            self.app.push_screen(AlertDetailScreen(self.client, alert))
+            open_over(self, AlertDetailScreen(self.client, alert))
 
     def action_select(self) -> None:
         alert = self._current()
@@ -347,7 +353,7 @@ class AlertsScreen(NocScreen):
                     exit_on_error=False,
                 )
 
-        self.app.push_screen(dialog, answered)
+        open_over(self, dialog, answered)
 
     async def _ack(
         self, client: LibreNmsClient, targets: list[Alert], note: str, until: bool
@@ -377,7 +383,8 @@ class AlertsScreen(NocScreen):
                     exit_on_error=False,
                 )
 
-        self.app.push_screen(
+        open_over(
+            self,
             ConfirmAction("Unmute alert", f"{alert.hostname}: {alert.rule_name}", "Unmute"),
             answered,
         )

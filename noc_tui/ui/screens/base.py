@@ -99,6 +99,10 @@ class NocScreen(Screen[None]):
         if self.poller:
             self.poller.resume()
 
+    def action_back(self) -> None:
+        """escape on a pushed view: back to the screen under it, never past a screen's base."""
+        leave(self)
+
     def refresh_data(self) -> bool:
         """Poll now; False when this screen has nothing to poll."""
         if not self.poller:
@@ -126,3 +130,23 @@ def slash_typed_in_a_box(app: App[object]) -> bool:
         focused._forward_event(events.Key("slash", "/"))
         return True
     return False
+
+
+def open_over(owner: Widget, screen: Screen[Any], callback: Any = None) -> bool:
+    """Push `screen` over the screen `owner` is on, only while that screen is the one shown.
+
+    A row's enter reaches its screen as a message, after the keys typed before it: by then a
+    screen key may have switched to another screen, or `?` put the keys over it. Pushed
+    anyway, the view opened over the wrong screen (the call detail over the overview)."""
+    if not owner.screen.is_active:
+        return False
+    owner.app.push_screen(screen, callback)
+    return True
+
+
+def leave(screen: Screen[Any]) -> None:
+    """Back out of a pushed view, only while it is the one shown and never past a screen's
+    base: `app.pop_screen` pops whatever is on top (a dialog, the keys, or the base itself)."""
+    app = screen.app
+    if screen.is_active and len(app.screen_stack) > 1:
+        app.pop_screen()

@@ -24,7 +24,13 @@ from noc_tui.api.kalliope import KalliopeClient
 from noc_tui.api.kalliope_cdr import Call, CdrQuery, LicenseBlocked
 from noc_tui.ui import cdr_query
 from noc_tui.ui.cdr_query import CdrSpec, QueryError
-from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
+from noc_tui.ui.screens.base import (
+    NocScreen,
+    focus_now,
+    open_over,
+    search_key,
+    slash_typed_in_a_box,
+)
 from noc_tui.ui.screens.cdr_detail import CallDetail
 from noc_tui.ui.widgets.call_table import CallTable
 from noc_tui.ui.widgets.plain import Plain
@@ -341,7 +347,7 @@ class CdrScreen(NocScreen):
         self.query_one(CallTable).focus()
 
     def on_call_table_selected(self, event: CallTable.Selected) -> None:
-        self.app.push_screen(CallDetail(event.call))
+        open_over(self, CallDetail(event.call))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._close(event.input)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 
 from noc_tui.api.kalliope_cdr import Call
+from noc_tui.ui.widgets.dialog import Dialog
 from noc_tui.ui.widgets.plain import Plain
 
 
-class CallDetail(ModalScreen[None]):
+class CallDetail(Dialog[None]):
     DEFAULT_CSS = """
     CallDetail { align: center middle; }
     CallDetail > Vertical {

@@ -5,15 +5,15 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from noc_tui.api.krill import ACTIONS
+from noc_tui.ui.widgets.dialog import Dialog
 from noc_tui.ui.widgets.plain import Plain
 
 
-class ActionMenu(ModalScreen[str | None]):
+class ActionMenu(Dialog[str | None]):
     """Pick one of the actions this CPE offers; escape cancels."""
 
     DEFAULT_CSS = """

@@ -23,7 +23,7 @@ from noc_tui.api.krill import ACTIONS, KrillClient
 from noc_tui.api.krill_models import Cpe, HostInfo, MonitoringInfo, Series
 from noc_tui.ui.format import label_grid
 from noc_tui.ui.poll import Polled, PollJob
-from noc_tui.ui.screens.base import NocScreen
+from noc_tui.ui.screens.base import NocScreen, open_over
 from noc_tui.ui.screens.cpe_actions import ActionMenu
 from noc_tui.ui.widgets.confirm import ConfirmAction, TypedConfirm
 from noc_tui.ui.widgets.cpe_format import (
@@ -353,7 +353,7 @@ class CpeViewScreen(NocScreen):
                 exit_on_error=False,
             )
             return
-        self.app.push_screen(ActionMenu(self.cpe.name, offered), self._chosen)
+        open_over(self, ActionMenu(self.cpe.name, offered), self._chosen)
 
     def _chosen(self, action: str | None) -> None:
         if not action:

@@ -19,7 +19,13 @@ from noc_tui.api.errors import BackendError, NotFound
 from noc_tui.api.krill import KrillClient, SearchResult
 from noc_tui.api.krill_models import Cpe, MonitoringInfo
 from noc_tui.ui.format import truncate
-from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
+from noc_tui.ui.screens.base import (
+    NocScreen,
+    focus_now,
+    open_over,
+    search_key,
+    slash_typed_in_a_box,
+)
 from noc_tui.ui.widgets.cpe_format import cpe_state_text
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.plain import Plain
@@ -268,7 +274,7 @@ class CpesScreen(NocScreen):
         cpe = self.cpes.get(str(event.row_key.value))
         client = self.client
         if cpe is not None and client is not None:
-            self.app.push_screen(CpeViewScreen(client, cpe))
+            open_over(self, CpeViewScreen(client, cpe))
 
 
 def make_screen(search: str | None = None) -> NocScreen:

@@ -16,7 +16,7 @@ from noc_tui.api.librenms_models import Device
 from noc_tui.api.listing import reading_note
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.alert_detail import uptime_text
-from noc_tui.ui.screens.base import focus_now, search_key, slash_typed_in_a_box
+from noc_tui.ui.screens.base import focus_now, open_over, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.panes import DevicePane
 from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.librenms_format import device_status_text, server_age
@@ -163,4 +163,4 @@ class LibreNmsDevicesPane(DevicePane):
         client = self.client
         device = next((d for d in self.devices if str(d.id) == event.row_key.value), None)
         if client is not None and device is not None:
-            self.app.push_screen(LibreNmsDeviceScreen(client, device))
+            open_over(self, LibreNmsDeviceScreen(client, device))

@@ -20,7 +20,7 @@ from noc_tui.api.openwisp_models import (
 )
 from noc_tui.ui.format import truncate
 from noc_tui.ui.poll import Polled, PollJob
-from noc_tui.ui.screens.base import focus_now, search_key, slash_typed_in_a_box
+from noc_tui.ui.screens.base import focus_now, open_over, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.panes import DevicePane
 from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
@@ -261,7 +261,7 @@ class OpenWispDevicesPane(DevicePane):
             return
         device = next((d for d in fleet.devices if d.id == event.row_key.value), None)
         if device is not None:
-            self.app.push_screen(OpenWispDeviceScreen(client, device, fleet))
+            open_over(self, OpenWispDeviceScreen(client, device, fleet))
 
 
 def _next(current: str | None, ids: list[str]) -> str | None:

@@ -24,7 +24,7 @@ from noc_tui.api.listing import reading_note
 from noc_tui.ui.format import age_text, label_grid
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.alert_detail import uptime_text
-from noc_tui.ui.screens.base import NocScreen
+from noc_tui.ui.screens.base import NocScreen, open_over
 from noc_tui.ui.widgets.librenms_format import (
     device_status_text,
     port_status_text,
@@ -54,7 +54,7 @@ class DeviceView:
 class LibreNmsDeviceScreen(NocScreen):
     TITLE = "LibreNMS device"
     NAME = "devices"
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape", "back", "Back")]
     DEFAULT_CSS = """
     LibreNmsDeviceScreen #lnms-device-head { text-style: bold; padding: 0 1; }
     LibreNmsDeviceScreen #lnms-device-message { height: auto; padding: 0 1; color: $warning; }
@@ -178,4 +178,4 @@ class LibreNmsDeviceScreen(NocScreen):
         key = str(event.row_key.value)
         port = next((p for p in self.ports or [] if str(p.id or p.name) == key), None)
         if port is not None:
-            self.app.push_screen(PortGraphScreen(self.client, self.device, port))
+            open_over(self, PortGraphScreen(self.client, self.device, port))

@@ -30,7 +30,7 @@ HISTORY_POINTS = 720  # 60 hours at LibreNMS's 300 s; never more, however long i
 class PortGraphScreen(NocScreen):
     TITLE = "LibreNMS port"
     NAME = "devices"
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape", "back", "Back")]
     DEFAULT_CSS = """
     PortGraphScreen #port-head { text-style: bold; padding: 0 1; }
     PortGraphScreen #port-message { height: auto; padding: 0 1; color: $warning; }

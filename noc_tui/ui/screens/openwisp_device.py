@@ -17,7 +17,7 @@ from noc_tui.api.errors import BackendError
 from noc_tui.api.openwisp import OpenWispClient
 from noc_tui.api.openwisp_models import OpenWispCommand, OpenWispDevice, OpenWispLocation
 from noc_tui.ui.poll import Polled, PollJob
-from noc_tui.ui.screens.base import NocScreen, focus_now
+from noc_tui.ui.screens.base import NocScreen, focus_now, leave, open_over
 from noc_tui.ui.widgets.confirm import ConfirmAction, TypedConfirm
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.openwisp_format import command_text, config_text, when
@@ -190,7 +190,7 @@ class OpenWispDeviceScreen(NocScreen):
             if yes:
                 self.run_worker(run, group="openwisp-action", exclusive=True, exit_on_error=False)
 
-        self.app.push_screen(dialog or ConfirmAction(title, detail, label), answered)
+        open_over(self, dialog or ConfirmAction(title, detail, label), answered)
 
     def action_delete(self) -> None:
         d = self.device
@@ -223,7 +223,7 @@ class OpenWispDeviceScreen(NocScreen):
             return
         self.message = f"{self.device.name}: deleted"
         self.notify(self.message)
-        self.app.pop_screen()
+        leave(self)
 
     def action_activate(self) -> None:
         d = self.device
@@ -281,7 +281,7 @@ class OpenWispDeviceScreen(NocScreen):
             box.can_focus = False
             self.query_one(LiveTable).focus()
             return
-        self.app.pop_screen()
+        leave(self)
 
     async def _switch(self, verb: str) -> None:
         try:

@@ -225,7 +225,10 @@ class OverviewScreen(NocScreen):
 
     @on(Tile.Opened)
     def _open_tile(self, event: Tile.Opened) -> None:
-        open_drill(self.noc, event.drill)
+        # The enter reaches here after the keys typed before it: if one of them left the
+        # overview (a screen key, `?`), the operator has moved on.
+        if self.is_active:
+            open_drill(self.noc, event.drill)
 
     @on(DataTable.RowHighlighted, "#health")
     def _on_highlight(self) -> None:

@@ -23,7 +23,13 @@ from noc_tui.api.kalliope_models import (
 )
 from noc_tui.api.listing import reading_note
 from noc_tui.ui.poll import Polled, PollJob
-from noc_tui.ui.screens.base import NocScreen, focus_now, search_key, slash_typed_in_a_box
+from noc_tui.ui.screens.base import (
+    NocScreen,
+    focus_now,
+    open_over,
+    search_key,
+    slash_typed_in_a_box,
+)
 from noc_tui.ui.widgets.confirm import ConfirmAction
 from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
@@ -290,7 +296,7 @@ class PbxScreen(NocScreen):
         brief = next((e for e in state.extensions if e.extension == exten), None)
         history = self.histories.setdefault(pbx.name, RegistrationHistory())
         screen = PbxExtensionScreen(pbx, exten, history, brief, state.registrations.get(exten))
-        self.app.push_screen(screen)
+        open_over(self, screen)
 
     @on(DataTable.RowSelected, "#pbx-callgroups")
     def _open_callgroup(self, event: DataTable.RowSelected) -> None:
@@ -305,7 +311,7 @@ class PbxScreen(NocScreen):
         )
         if pbx is not None and group is not None:
             regs = state.registrations if state else {}
-            self.app.push_screen(CallgroupDetail(pbx.name, group, regs))
+            open_over(self, CallgroupDetail(pbx.name, group, regs))
 
     @on(TabbedContent.TabActivated)
     def _focus_table(self) -> None:
@@ -375,8 +381,8 @@ class PbxScreen(NocScreen):
                     self._change(pbx, verb), group="pbx-change", exclusive=True, exit_on_error=False
                 )
 
-        self.app.push_screen(
-            ConfirmAction(f"{verb.title()} pending changes", detail, verb.title()), answered
+        open_over(
+            self, ConfirmAction(f"{verb.title()} pending changes", detail, verb.title()), answered
         )
 
     async def _change(self, pbx: KalliopeClient, verb: str) -> None:

@@ -11,16 +11,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 
 from noc_tui.api.kalliope_models import Callgroup, Registration
 from noc_tui.ui.format import label_grid
+from noc_tui.ui.widgets.dialog import Dialog
 from noc_tui.ui.widgets.pbx_format import failover_text, status_text, yes_no
 from noc_tui.ui.widgets.plain import Plain
 from noc_tui.untrusted import line
 
 
-class CallgroupDetail(ModalScreen[None]):
+class CallgroupDetail(Dialog[None]):
     DEFAULT_CSS = """
     CallgroupDetail { align: center middle; }
     CallgroupDetail > VerticalScroll {

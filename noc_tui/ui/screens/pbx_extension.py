@@ -26,7 +26,7 @@ from noc_tui.api.kalliope_models import (
 )
 from noc_tui.ui.format import age_text, label_grid
 from noc_tui.ui.poll import Polled, PollJob
-from noc_tui.ui.screens.base import NocScreen
+from noc_tui.ui.screens.base import NocScreen, leave
 from noc_tui.ui.widgets.pbx_format import (
     failover_text,
     rtt_text,
@@ -228,7 +228,7 @@ class PbxExtensionScreen(NocScreen):
         return Group(title, label_grid(rows))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        leave(self)
 
 
 def _ms(rtt: float | None) -> str:

@@ -6,14 +6,17 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input
 
+from noc_tui.ui.widgets.dialog import Dialog
 from noc_tui.ui.widgets.plain import Plain
 
 
-class ConfirmAction(ModalScreen[bool]):
-    """Dismisses with True only on an explicit yes; escape, n and the default button cancel."""
+class ConfirmAction(Dialog[bool]):
+    """Dismisses with True only on an explicit yes; escape, n and the default button cancel.
+
+    Answers once (see Dialog): a button press queued behind the key that answered is dropped.
+    """
 
     DEFAULT_CSS = """
     ConfirmAction { align: center middle; }
@@ -51,7 +54,8 @@ class ConfirmAction(ModalScreen[bool]):
                 yield Button(f"{self.confirm_label} (y)", id="confirm", variant="warning")
 
     def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
+        if self.can_answer:  # an escape typed with the key that opened it may have closed it
+            self.query_one("#cancel", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "confirm")
@@ -75,6 +79,8 @@ class TypedConfirm(ConfirmAction):
 
     def on_mount(self, event: events.Mount) -> None:
         event.prevent_default()  # ConfirmAction would focus Cancel; the name box wants it
+        if not self.can_answer:
+            return
         box = self.query_one(Vertical)
         hint = Plain(f"Type the {self.noun} name ({self.expected}) to confirm:")
         typed = Input(placeholder=self.expected, id="typed-name")
@@ -87,6 +93,8 @@ class TypedConfirm(ConfirmAction):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if not self.can_answer:  # answered already: the name box may be gone
+            return
         if self._matches():
             self.dismiss(True)
         else:
@@ -94,12 +102,16 @@ class TypedConfirm(ConfirmAction):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.prevent_default()
+        if not self.can_answer:
+            return
         if event.button.id == "confirm" and not self._matches():
             self.notify(f"Type the {self.noun} name first", severity="warning")
             return
         self.dismiss(event.button.id == "confirm")
 
     def action_confirm(self) -> None:
+        if not self.can_answer:
+            return
         if self._matches():
             self.dismiss(True)
         else:
