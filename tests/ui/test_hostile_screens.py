@@ -236,3 +236,47 @@ async def test_wallboard_pages(hostile_lab: Lab, guard) -> None:  # type: ignore
             seen += bool(markers_in(text))
             await pilot.press("right")
         assert seen >= 2  # the alerts and down pages at least show the hostile names
+
+
+async def test_a_name_that_cannot_be_typed_is_confirmed_by_its_id(hostile_lab: Lab, guard) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Input
+
+    from noc_tui.ui.widgets.confirm import TypedConfirm
+
+    world = hostile_lab.sim("krill").world
+    record = next(
+        r
+        for r in world.records
+        if kind_for(r["cpename"]).name == "osc52-clipboard"
+        and r["tech"] == "gpon"
+        and r["id"] not in world.monitor.gone
+    )
+    app = live_console(hostile_lab, start_screen="cpes", search=record["sn"])
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await rows(pilot, "#results")
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, CpeViewScreen))
+            view = app.screen
+            await wait_until(pilot, lambda: view.details_loaded)  # type: ignore[attr-defined]
+            await pilot.press("x")
+            await wait_until(pilot, lambda: isinstance(app.screen, ActionMenu))
+            menu = app.screen
+            for _ in range(menu.actions.index("unprovision")):  # type: ignore[attr-defined]
+                await pilot.press("down")
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+            await pilot.pause()
+            text = assert_shown_plainly(app, "typed confirm", needs_marker=False)
+            assert "Its name cannot be typed as shown: type the CPE id" in text
+            assert f"CPE id ({record['id']})" in text
+            box = app.screen.query_one("#typed-name", Input)
+            box.value = record["cpename"]  # the raw name, escape and all: not what is asked
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, TypedConfirm) and record["id"] not in world.monitor.gone
+            box.value = str(record["id"])
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: record["id"] in world.monitor.gone, tries=600)
+    finally:
+        world.monitor.gone.discard(record["id"])

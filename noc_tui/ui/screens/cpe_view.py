@@ -362,7 +362,7 @@ class CpeViewScreen(NocScreen):
         title = f"{action} {self.cpe.name}?"
         detail = f"{words}.\nCPE {self.cpe.name} (id {self.cpe.id}) on {self.client.name}."
         modal: ConfirmAction = (
-            TypedConfirm(title, detail, self.cpe.name, action.title())
+            TypedConfirm(title, detail, self.cpe.name, action.title(), ident=str(self.cpe.id))
             if typed
             else ConfirmAction(title, detail, action.title())
         )

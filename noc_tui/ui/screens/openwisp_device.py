@@ -211,7 +211,7 @@ class OpenWispDeviceScreen(NocScreen):
             return
         title = f"Delete {d.name}?"
         detail = "The device, its configuration and its command history go for good."
-        dialog = TypedConfirm(title, detail, d.name, "Delete", noun="device")
+        dialog = TypedConfirm(title, detail, d.name, "Delete", noun="device", ident=d.id)
         self._confirm(title, detail, "Delete", self._delete, dialog)
 
     async def _delete(self) -> None:
