@@ -343,3 +343,44 @@ async def test_key_storm(storm_lab: Lab, sandboxed_exports: Path, start: str, se
         for mode_name, stack in app._screen_stacks.items():  # every mode visited kept its base
             assert stack and isinstance(stack[0], NocScreen), f"{note}: {mode_name}: {stack}"
         await back_to_overview(pilot, note)
+
+
+# The sequences that crashed the console before dialogs answered once and views opened only
+# from the screen shown: each burst as a terminal delivers it, then the same checks.
+KNOWN: dict[str, tuple[str, list[str]]] = {
+    # Enter twice in the ack note box: the second answer came after the dialog had gone
+    # (ScreenStackError).
+    "ack-enter-enter": ("ack-dialog", ["n", "o", "t", "e", "enter", "enter", "enter"]),
+    # An action chosen and confirmed, then a screen key: the answer landed on a CPE view being
+    # torn down (NoMatches '#cpe-message').
+    "actions-confirm-then-mode": ("cpe-actions", ["enter", "enter", "3"]),
+    # A view left open over alerts, then an overview tile drills into alerts: the drill acted
+    # on the view (AttributeError: no render_rows).
+    "drill-over-a-view": ("alert-detail", ["1", "enter"]),
+    # Escape answers the dialog, then queued enters press buttons of a dialog that is gone.
+    "confirm-escape-enter": ("cpe-confirm", ["escape", "enter", "enter", "escape"]),
+    # A row's enter queued behind a screen key must not open the call detail over PBX.
+    "call-detail-then-mode": ("cdr", ["enter", "5", "1", "enter"]),
+}
+
+
+@pytest.mark.parametrize("name", KNOWN)
+async def test_known_crash_sequences(storm_lab: Lab, sandboxed_exports: Path, name: str) -> None:
+    start, keys = KNOWN[name]
+    mode, options, reach = STARTS[start]
+    app = live_console(storm_lab, start_screen=mode, **options)
+    note = f"{name}: {keys} at {start}"
+    async with app.run_test(size=SIZE) as pilot:
+        await reach(pilot)
+        for _ in range(3):
+            burst(app, keys)
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert app._exception is None, f"{note}: {app._exception!r}"
+        assert app.is_running and app.return_code is None, f"{note}: the console ended"
+        for mode_name, stack in app._screen_stacks.items():
+            assert stack and isinstance(stack[0], NocScreen), f"{note}: {mode_name}: {stack}"
+            # A view or dialog sits only over the mode that opened it.
+            names = {type(screen).__name__ for screen in stack[1:]}
+            assert mode_name == "cdr" or "CallDetail" not in names, f"{note}: {stack}"
+        await back_to_overview(pilot, note)
