@@ -55,6 +55,7 @@ class OpenWispDeviceScreen(NocScreen):
         Binding("c", "custom", "Command"),
         Binding("delete", "delete", "Delete"),
     ]
+    AUTO_FOCUS = "#ow-commands"
     DEFAULT_CSS = """
     OpenWispDeviceScreen #ow-detail { height: auto; padding: 0 1; }
     OpenWispDeviceScreen #ow-command { display: none; }
@@ -72,20 +73,22 @@ class OpenWispDeviceScreen(NocScreen):
         self.message = ""  # the last action's outcome, as notified
 
     def compose_body(self) -> ComposeResult:
+        # Set up here, not in on_mount: under load the screen's Mount could run before the
+        # widgets inside the Vertical were mounted (NoMatches), or after a quick quit removed
+        # them. AUTO_FOCUS gives the table the focus once the screen is shown.
+        command = Input(
+            placeholder="Command to run on the device (enter to confirm, esc to cancel)",
+            id="ow-command",
+        )
+        command.can_focus = False  # hidden until `c`
+        commands = LiveTable(id="ow-commands")
+        commands.set_columns(COMMAND_COLUMNS)
         with Vertical():
             yield Plain(self._detail_text(), id="ow-detail")
-            yield Input(
-                placeholder="Command to run on the device (enter to confirm, esc to cancel)",
-                id="ow-command",
-            )
+            yield command
             yield Plain("", id="ow-follow")
             yield Plain("Commands", classes="section")
-            yield LiveTable(id="ow-commands")
-
-    def on_mount(self) -> None:
-        self.query_one(LiveTable).set_columns(COMMAND_COLUMNS)
-        self.query_one("#ow-command", Input).can_focus = False  # hidden until `c`
-        self.query_one(LiveTable).focus()
+            yield commands
 
     def poll_jobs(self) -> list[PollJob[Any]]:
         every = min(self.client.settings.poll_seconds, 5.0)  # one device is cheap to watch
