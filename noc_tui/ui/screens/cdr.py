@@ -8,6 +8,7 @@ for the calls that ended since the last ask and puts them on top, the cursor kep
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -156,7 +157,11 @@ class CdrScreen(NocScreen):
         table.empty_text = ""
         table.replace([])
         self._show_query_line()
-        self.run_worker(self._load(query), group="cdr", exclusive=True, exit_on_error=False)
+        # A function, not a coroutine: a storm of queries may cancel this worker before it
+        # starts, and a coroutine never awaited would be left behind with a warning.
+        self.run_worker(
+            functools.partial(self._load, query), group="cdr", exclusive=True, exit_on_error=False
+        )
 
     def _show_query_line(self) -> None:
         q, pbx = self.query_now, self.pbx
