@@ -74,4 +74,14 @@ def reading_note(items: Iterable[object], what: str = "rows") -> str:
     return " · ".join(parts)
 
 
-__all__ = ["Listing", "reading_note", "unique"]
+def reading_flag(items: Iterable[object]) -> tuple[str, ...]:
+    """The same, short enough for a tile's line: () when the list is whole."""
+    if not isinstance(items, Listing) or items.whole:
+        return ()
+    if items.stopped:
+        of = f" of {items.total:,}" if items.total is not None else ""
+        return (f"⚠ incomplete: {len(items):,}{of}",)
+    return (f"⚠ {items.repeated:,} ids repeated",)
+
+
+__all__ = ["Listing", "reading_flag", "reading_note", "unique"]

@@ -21,6 +21,7 @@ from noc_tui.api.krill import KrillClient
 from noc_tui.api.krill_models import Cpe, MonitoringInfo, Series, Verdict
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Alert, Device
+from noc_tui.api.listing import reading_flag
 from noc_tui.api.openwisp import OpenWispClient
 from noc_tui.api.openwisp_models import OpenWispDevice
 from noc_tui.clock import Clock
@@ -236,7 +237,10 @@ def alerts_tile(key: str, alerts: list[Alert]) -> TileData:
     other = len(active) - critical - warning
     level = "down" if critical else "degraded" if active else "ok"
     word = f"{critical} critical" if critical else "no critical" if not active else "open"
-    lines = (f"▲ {warning} warning",) + ((f"· {other} other",) if other else ())
+    # A list that is not whole says so before the smaller counts: a tile shows three lines.
+    lines = (f"▲ {warning} warning", *reading_flag(alerts)) + (
+        (f"· {other} other",) if other else ()
+    )
     drill = Drill("alerts", (("severity", "critical"),) if critical else ())
     return TileData(key, "Open alerts", str(len(active)), level, word, lines, drill)
 
@@ -253,7 +257,7 @@ def devices_tile(key: str, devices: list[Device]) -> TileData:
     total = sum(1 for d in devices if not d.disabled)
     level = "down" if down else "ok"
     word = "down" if down else "all up"
-    lines = (f"of {total} devices", *(f"✗ {d.hostname}" for d in down[:2]))
+    lines = (f"of {total} devices", *reading_flag(devices), *(f"✗ {d.hostname}" for d in down[:2]))
     return TileData(key, "Devices down", str(len(down)), level, word, lines, Drill("devices-down"))
 
 
@@ -271,6 +275,7 @@ def openwisp_tile(key: str, devices: list[OpenWispDevice]) -> TileData:
         for status, symbol in (("applied", "✓"), ("modified", "◐"), ("error", "✗"), ("none", "·"))
         if counts.get(status)
     )
+    lines = (*lines[:1], *reading_flag(devices), *lines[1:])
     status = "error" if bad else "modified" if modified else ""
     drill = Drill("openwisp", (("status", status),) if status else ())
     count = str(bad or modified or len(devices))

@@ -46,3 +46,12 @@ async def test_openwisp_says_a_page_chain_was_cut(clean_lab: Lab) -> None:
         await wait_until(pilot, lambda: "⚠ incomplete" in drawn(app), tries=1200)
         text = drawn(app)
         assert "devices read, the page chain was cut after 100 pages" in text
+
+
+async def test_overview_tiles_say_a_list_is_not_whole(clean_lab: Lab) -> None:
+    clean_lab.set_faults("openwisp", "endless")
+    clean_lab.set_faults("librenms", "duplicates")
+    app = live_console(clean_lab)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "⚠ incomplete:" in drawn(app), tries=1200)
+        await wait_until(pilot, lambda: "ids repeated" in drawn(app), tries=600)
