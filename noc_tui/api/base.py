@@ -41,7 +41,8 @@ def _netted(function: _F) -> _F:
     """`function` (a public coroutine or async generator of a client), with anything but
     `_PASSED` turned into MalformedResponse naming the backend: an answer our parsing did not
     foresee costs one failed request, never a traceback on the operator's screen. The
-    traceback goes to the log file."""
+    traceback goes to the log file. The wrapper is marked `netted` (the original is its
+    `__wrapped__`), so the fuzz test can take the net off and see the real exceptions."""
     name = function.__name__
     if inspect.isasyncgenfunction(function):
 
@@ -56,6 +57,7 @@ def _netted(function: _F) -> _F:
             except Exception as exc:
                 raise self.unexpected(name, exc) from None
 
+        generator.netted = True  # type: ignore[attr-defined]
         return generator  # type: ignore[return-value]
 
     @functools.wraps(function)
@@ -67,6 +69,7 @@ def _netted(function: _F) -> _F:
         except Exception as exc:
             raise self.unexpected(name, exc) from None
 
+    method.netted = True  # type: ignore[attr-defined]
     return method  # type: ignore[return-value]
 
 

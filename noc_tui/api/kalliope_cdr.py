@@ -128,15 +128,26 @@ def request_body(query: CdrQuery, begin: datetime, end: datetime, request_id: st
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
+# Statuses, directions, codes and seconds: a "number" longer than this is no call's, and
+# Python's int() refuses over 4,300 digits with a ValueError the hot path did not expect.
+MAX_DIGITS = 18
+
+
 def _int(text: str | None) -> int:
+    text = (text or "").strip().strip('"')
+    if len(text) > MAX_DIGITS:
+        return 0
     try:
-        return int((text or "").strip().strip('"'))
+        return int(text)
     except ValueError:
         return 0
 
 
 def _number(text: str | None) -> int:
-    return int(text) if text and text.isdigit() else _int(text)
+    # isdigit() is also true of "²" and other digits int() refuses: ASCII only on the fast path
+    if text and len(text) <= MAX_DIGITS and text.isascii() and text.isdigit():
+        return int(text)
+    return _int(text)
 
 
 def _clean(text: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -50,9 +51,10 @@ def parse_rtt(text: str) -> float | None:
     """'12 ms', '12.5', '' or missing: the PBX leaves <rtt /> empty when it has no answer."""
     number = text.strip().lower().removesuffix("ms").strip()
     try:
-        return float(number)
+        value = float(number)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None  # "nan", "inf", "1e400": no answer time
 
 
 def registration(node: etree._Element) -> Registration:

@@ -50,8 +50,11 @@ def as_int(value: Any, default: int = 0) -> int:
 def as_float(value: Any, default: float = 0.0) -> float:
     if isinstance(value, bool):
         return float(value)
-    if isinstance(value, (int, float)):
-        return float(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else default
+    if isinstance(value, int):
+        # strict_json refuses integers of over 64 digits; a model fed otherwise stays whole
+        return float(value) if abs(value) < 10**308 else default
     if isinstance(value, str):
         try:
             number = float(value.strip())

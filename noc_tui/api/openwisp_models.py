@@ -5,6 +5,7 @@ A device's `key` (the secret it authenticates to the controller with) is never k
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,8 +160,10 @@ class OpenWispLocation:
         if isinstance(coords, list) and len(coords) >= 2:
             try:
                 lon, lat = float(coords[0]), float(coords[1])
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # an int too big for a float
                 lon = lat = None
+            if lon is not None and lat is not None and not math.isfinite(lon + lat):
+                lon = lat = None  # "nan", "inf", "1e400" as strings: no place on a map
         return cls(
             _text(feature.get("id")),
             _text(props.get("name")),

@@ -50,6 +50,31 @@ def test_doc_cdr_parses_in_small_chunks() -> None:
     assert parser.root_tag == "kpbx_response" and parser.error is None
 
 
+@pytest.mark.parametrize(
+    "status",
+    ["9" * 5000, "9" * 19, "\u00b2", "\u0663", "-1", " 8 ", "x"],
+    ids=[
+        "5000-digits",
+        "19-digits",
+        "superscript-two",
+        "arabic-indic-three",
+        "negative",
+        "spaced",
+        "text",
+    ],
+)
+def test_a_number_no_call_has_reads_as_zero(status: str) -> None:
+    """A 5,000-digit <status> raised ValueError (int() refuses over 4,300 digits; found by
+    make fuzz-raw), and "²" passed isdigit() and then failed int(): both are 0 now, like
+    any other unreadable number, and the call is kept."""
+    body = DOC_CDR.replace(b"<status>8</status>", f"<status>{status}</status>".encode())
+    parser = CdrParser()
+    calls = parser.feed(body) + parser.close()
+    expected = {"-1": -1, " 8 ": 8, "\u0663": 3}.get(status, 0)
+    assert [call.status for call in calls] == [expected]
+    assert calls[0].billsec == 42
+
+
 def many_calls(count: int) -> bytes:
     one = DOC_CDR.split(b"<calls>")[1].split(b"</calls>")[0]
     calls = b"".join(one.replace(b"<id>17</id>", f"<id>{i}</id>".encode()) for i in range(count))

@@ -30,6 +30,8 @@ def test_doc_registration_parses() -> None:
 def test_rtt_tolerates_empty_and_bare_numbers() -> None:
     assert parse_rtt("") is None
     assert parse_rtt("7.5") == 7.5
+    for unreadable in ("nan", "inf", "-Infinity", "1e400", "9" * 5000 + " ms"):
+        assert parse_rtt(unreadable) is None, unreadable  # not an "inf ms" phone
     user = etree.fromstring(b"<user><exten>9</exten><first_name>Nicol\xc3\xb2</first_name></user>")
     parsed = extension(user)
     assert parsed.name == "Nicolò" and parsed.enabled is False

@@ -11,7 +11,7 @@ import pytest
 from noc_tui.api import Backends
 from noc_tui.api.errors import ActionRefused, AuthFailed, MalformedResponse, NotFound, ServerError
 from noc_tui.api.openwisp import OpenWispClient
-from noc_tui.api.openwisp_models import OpenWispDevice
+from noc_tui.api.openwisp_models import OpenWispDevice, OpenWispLocation
 from noc_tui.audit import AuditLog
 from noc_tui.config import BackendSettings, Config, UiSettings
 from noc_tui.secret import Secret
@@ -144,6 +144,19 @@ async def test_location_with_coordinates(make) -> None:  # type: ignore[no-untyp
     place = await client.location(did)
     assert place is not None and place.name == "Rome HQ"
     assert (place.longitude, place.latitude) == (12.4823, 41.8986)
+
+
+@pytest.mark.parametrize(
+    "coordinates",
+    [["nan", 41.9], [12.5, "inf"], ["1e400", "-1e400"], [10**400, 41.9], [None, 41.9], ["x", 1]],
+)
+def test_coordinates_that_are_no_place_are_none(coordinates: list[object]) -> None:
+    """Strings JSON lets through as floats ("nan", "1e400") gave a (nan, inf) place on the
+    device screen; any coordinate that is not a finite number now means no coordinates."""
+    body = {"location": {"id": "l1", "geometry": {"coordinates": coordinates}}}
+    place = OpenWispLocation.parse(body)
+    assert place is not None and place.id == "l1"
+    assert (place.longitude, place.latitude) == (None, None)
 
 
 async def test_not_found_and_malformed_id(make) -> None:  # type: ignore[no-untyped-def]

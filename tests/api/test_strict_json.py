@@ -90,3 +90,5 @@ def test_librenms_numbers_in_strings_out_of_range_are_defaults() -> None:
     for text in ("1e400", "inf", "-inf", "nan"):
         assert as_int(text, 7) == 7  # OverflowError for "1e400" and "inf" before
         assert as_float(text, 1.5) == 1.5
+    assert as_float(10**400, 1.5) == 1.5  # OverflowError (int too large for a float) before
+    assert as_float(float("nan"), 1.5) == 1.5 and as_float(2**70) == float(2**70)
