@@ -136,7 +136,10 @@ class BodyReader:
         """A Content-Length over the limit fails before any byte is read."""
         declared = self.response.headers.get("content-length", "")
         identity = isinstance(self._decoder, _Identity)
-        if identity and declared.isdigit() and int(declared) > self.limit:
+        # ASCII digits only ('²' is a digit to isdigit, not to int), and a length of 19 digits
+        # or more is over any limit without asking int() to read it.
+        digits = identity and declared.isascii() and declared.isdigit()
+        if digits and (len(declared) > 18 or int(declared) > self.limit):
             raise self.too_large()
 
     async def chunks(self) -> AsyncIterator[bytes]:
