@@ -69,7 +69,7 @@ class ConfirmAction(Dialog[bool]):
                 yield Button("Cancel (n)", id="cancel", variant="default")
                 yield Button(f"{self.confirm_label} (y)", id="confirm", variant="warning")
 
-    def on_mount(self) -> None:
+    def on_mount(self, event: events.Mount) -> None:
         if self.can_answer:  # an escape typed with the key that opened it may have closed it
             self.query_one("#cancel", Button).focus()
 

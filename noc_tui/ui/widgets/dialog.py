@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen
@@ -29,6 +29,7 @@ class Dialog(ModalScreen[ResultType]):
 
     def dismiss(self, result: ResultType | None = None) -> AwaitComplete:
         if not self.can_answer:
-            return AwaitComplete.nothing()
+            # no-untyped-call: Textual leaves AwaitComplete.nothing unannotated.
+            return cast(AwaitComplete, AwaitComplete.nothing())  # type: ignore[no-untyped-call]
         self.answered = True
         return super().dismiss(result)
