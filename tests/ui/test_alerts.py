@@ -22,8 +22,8 @@ async def test_ack_with_note_reaches_the_lab_and_the_row(clean_lab) -> None:  # 
         assert isinstance(screen, AlertsScreen)
         table = screen.query_one("#alerts", LiveTable)
         await wait_until(pilot, lambda: table.row_count > 0)
-        first = screen.visible()[0]
-        assert first.severity_rank >= max(a.severity_rank for a in screen.visible())
+        first = screen.shown_rows()[0]
+        assert first.severity_rank >= max(a.severity_rank for a in screen.shown_rows())
         key = table.cursor_key
         assert key is not None
         target = int(key)
@@ -94,10 +94,10 @@ async def test_filter_keystroke_narrows(clean_lab) -> None:  # type: ignore[no-u
         screen = app.screen
         table = screen.query_one("#alerts", LiveTable)
         await wait_until(pilot, lambda: table.row_count > 0)
-        host = screen.visible()[-1].hostname
+        host = screen.shown_rows()[-1].hostname
         await pilot.press("slash", *list(host))
-        await wait_until(pilot, lambda: all(a.hostname == host for a in screen.visible()))
-        assert table.row_count == len(screen.visible()) >= 1
+        await wait_until(pilot, lambda: all(a.hostname == host for a in screen.shown_rows()))
+        assert table.row_count == len(screen.shown_rows()) >= 1
 
 
 async def test_enter_opens_details_with_device(clean_lab) -> None:  # type: ignore[no-untyped-def]
@@ -127,8 +127,8 @@ async def test_a_severity_librenms_adds_one_day_reads_as_unknown_in_its_colour(c
         screen = app.screen
         assert isinstance(screen, AlertsScreen)
         table = screen.query_one("#alerts", LiveTable)
-        await wait_until(pilot, lambda: any(a.severity == "emergency" for a in screen.visible()))
-        odd = next(a for a in screen.visible() if a.severity == "emergency")
+        await wait_until(pilot, lambda: any(a.severity == "emergency" for a in screen.shown_rows()))
+        odd = next(a for a in screen.shown_rows() if a.severity == "emergency")
         await wait_until(pilot, lambda: str(odd.id) in [str(k.value) for k in table.rows])
         badge = table.get_row(str(odd.id))[[c.key for c in COLUMNS].index("severity")]
         # A symbol and the word, as the others, cut with an ellipsis to the 10-cell column.

@@ -25,7 +25,7 @@ async def test_sort_keys_and_header_click_keep_the_cursor_on_the_same_alert() ->
         assert isinstance(screen, AlertsScreen)
         table = screen.query_one("#alerts", LiveTable)
         await wait_until(pilot, lambda: table.row_count > 5)
-        ranks = [a.severity_rank for a in screen.visible()]
+        ranks = [a.severity_rank for a in screen.shown_rows()]
         assert ranks == sorted(ranks, reverse=True)  # default: most severe first
         await pilot.press("down", "down", "down")
         chosen = table.cursor_key

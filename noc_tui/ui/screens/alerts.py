@@ -181,7 +181,7 @@ class AlertsScreen(NocScreen):
                     self.app.bell()
         self.seen_critical = (self.seen_critical or set()) | critical
 
-    def visible(self) -> list[Alert]:
+    def shown_rows(self) -> list[Alert]:
         """The filtered alerts in table order. Sorted once per poll or sort change, not per
         keystroke; each alert's filter text is built once per change of that alert."""
         if self._sorted is None:
@@ -211,7 +211,7 @@ class AlertsScreen(NocScreen):
     def render_rows(self) -> None:
         zone, now = self._zone(), self.noc.clock.now()
         rows = self.worked.rows(
-            self.visible(), zone, now, self.selected, self.app.theme_variables, self._badges()
+            self.shown_rows(), zone, now, self.selected, self.app.theme_variables, self._badges()
         )
         self.query_one(LiveTable).show(rows)
         self._summary(len(rows))

@@ -94,7 +94,7 @@ class LibreNmsDevicesPane(DevicePane):
         self.render_rows()
         return True
 
-    def visible(self) -> list[Device]:
+    def shown_rows(self) -> list[Device]:
         shown = [d for d in self.devices if not (self.down_only and (d.up or d.disabled))]
         if self.text:
             shown = [
@@ -124,7 +124,7 @@ class LibreNmsDevicesPane(DevicePane):
                     server_age(d.last_polled, zone, now),
                 ),
             )
-            for d in self.visible()
+            for d in self.shown_rows()
         ]
         self.query_one(LiveTable).show(rows)
         down = sum(1 for d in self.devices if not d.up and not d.disabled)

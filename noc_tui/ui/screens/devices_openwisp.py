@@ -127,7 +127,7 @@ class OpenWispDevicesPane(DevicePane):
 
     # -- showing --------------------------------------------------------------------------
 
-    def visible(self) -> list[OpenWispDevice]:
+    def shown_rows(self) -> list[OpenWispDevice]:
         if self.fleet is None:
             return []
         text = self.text.lower()
@@ -170,7 +170,7 @@ class OpenWispDevicesPane(DevicePane):
             + (f"\n{reading}" if reading else "")
         )
         rows = []
-        for device in self.visible():
+        for device in self.shown_rows():
             org = fleet.organizations.get(device.organization)
             group = fleet.groups.get(device.group or "")
             rows.append(
