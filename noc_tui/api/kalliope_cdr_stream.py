@@ -22,9 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TypeVar
 
 from noc_tui.api.errors import TRANSIENT, BackendError, MalformedResponse, ServerError
+from noc_tui.api.http import BackendSession
 from noc_tui.api.kalliope_cdr import (
     CDR_ERRORS,
     CDR_PATH,
@@ -35,6 +36,7 @@ from noc_tui.api.kalliope_cdr import (
     day_windows,
     request_body,
 )
+from noc_tui.config import BackendSettings
 from noc_tui.lazy import LazyModule
 
 if TYPE_CHECKING:
@@ -44,8 +46,20 @@ else:
     httpx = LazyModule("httpx")
     etree = LazyModule("lxml.etree")
 
-if TYPE_CHECKING:
-    from noc_tui.api.kalliope import KalliopeClient
+
+class KalliopeClient(Protocol):
+    """What the stream needs of the PBX client (which calls it): no import back."""
+
+    settings: BackendSettings
+    session: BackendSession
+
+    @property
+    def name(self) -> str: ...
+
+    def malformed(self, detail: str) -> MalformedResponse: ...
+
+    def require_supported_api(self) -> None: ...
+
 
 _T = TypeVar("_T")
 

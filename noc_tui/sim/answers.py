@@ -26,7 +26,7 @@ import math
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,8 +34,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from noc_tui.sim import hostile
 from noc_tui.sim.common import replace_query, with_query
 
-if TYPE_CHECKING:
-    from noc_tui.sim.faults import BackendFaults
+
+class BackendFaults(Protocol):
+    """The faults that rewrite answers, as `noc_tui.sim.faults` (which calls this) holds them."""
+
+    @property
+    def hostile(self) -> str: ...  # "", "on" or "raw"
+
+    @property
+    def duplicates(self) -> bool: ...
+
+    @property
+    def malformed(self) -> str: ...
+
 
 KRILL_INTERNAL_BASE = "http://pre1:4280"  # as noc_tui.sim.krill builds its links
 KRILL_CPES_PATH = "/api/v2/isp/cpes/"

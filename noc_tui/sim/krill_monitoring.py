@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import math
 import random
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from noc_tui.sim.common import WORLD_ANCHOR, iso_cet, weighted
 
-if TYPE_CHECKING:
-    from noc_tui.sim.krill_world import KrillWorld
+
+class World(Protocol):
+    """What monitoring needs of the Krill world (which owns it): no import back."""
+
+    @property
+    def seed(self) -> int: ...
+
+    def customer(self, record: dict[str, Any]) -> dict[str, Any]: ...
+
+    def potses(self, record: dict[str, Any]) -> list[dict[str, Any]]: ...
+
 
 # -- monitoring: optical levels per krill-kalliope.md §2, states, alarms, bandwidth ------------
 
@@ -38,7 +47,7 @@ def _noise(*keys: float) -> float:
 class Monitoring:
     """Live values as functions of (CPE, time): any instant and any history range agree."""
 
-    def __init__(self, world: KrillWorld) -> None:
+    def __init__(self, world: World) -> None:
         self.world = world
         self._optics: dict[int, dict[str, Any]] = {}
         self.down_until: dict[int, tuple[float, float, str]] = {}  # id: (from, until, why)

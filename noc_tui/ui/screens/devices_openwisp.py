@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from textual import on
@@ -15,12 +14,11 @@ from noc_tui.api.openwisp import OpenWispClient
 from noc_tui.api.openwisp_models import (
     CONFIG_STATUSES,
     OpenWispDevice,
-    OpenWispGroup,
-    OpenWispOrganization,
 )
 from noc_tui.ui.format import truncate
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import focus_now, open_over, search_key, slash_typed_in_a_box
+from noc_tui.ui.screens.openwisp_fleet import Fleet
 from noc_tui.ui.screens.panes import DevicePane
 from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
@@ -41,13 +39,6 @@ COLUMNS = (
     Column("modified", "Modified", 17),
 )
 STATUS_CYCLE: tuple[str | None, ...] = (None, *CONFIG_STATUSES)
-
-
-@dataclass(frozen=True)
-class Fleet:
-    devices: list[OpenWispDevice]
-    organizations: dict[str, OpenWispOrganization]
-    groups: dict[str, OpenWispGroup]
 
 
 class OpenWispDevicesPane(DevicePane):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,13 +18,11 @@ from noc_tui.api.openwisp import OpenWispClient
 from noc_tui.api.openwisp_models import OpenWispCommand, OpenWispDevice, OpenWispLocation
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import NocScreen, focus_now, leave, open_over
+from noc_tui.ui.screens.openwisp_fleet import Fleet
 from noc_tui.ui.widgets.confirm import ConfirmAction, TypedConfirm
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.openwisp_format import command_text, config_text, when
 from noc_tui.ui.widgets.plain import Plain
-
-if TYPE_CHECKING:
-    from noc_tui.ui.screens.devices_openwisp import Fleet
 
 JOB = "openwisp:device"
 COMMAND_COLUMNS = (
