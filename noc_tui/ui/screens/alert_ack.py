@@ -27,7 +27,7 @@ def default_note(now: float) -> str:
 class AckDialog(ConfirmAction):
     """`enter` in the note confirms, `escape` cancels; read `note` and `until_clear` after."""
 
-    DEFAULT_CSS = "AckDialog Input { margin-bottom: 1; }"
+    CSS_PATH = "alert_ack.tcss"
     # No y/n shortcuts here: they are letters of the note.
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 

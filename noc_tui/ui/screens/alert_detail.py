@@ -39,7 +39,7 @@ def device_lines(device: Device, zone: tzinfo, now: float) -> list[str]:
 
 class AlertDetailScreen(Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back")]
-    DEFAULT_CSS = "AlertDetailScreen Static { padding: 0 1; }"
+    CSS_PATH = "alert_detail.tcss"
 
     def __init__(self, client: LibreNmsClient, alert: Alert) -> None:
         super().__init__()

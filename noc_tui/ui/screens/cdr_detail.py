@@ -12,12 +12,7 @@ from noc_tui.ui.widgets.plain import Plain
 
 
 class CallDetail(Dialog[None]):
-    DEFAULT_CSS = """
-    CallDetail { align: center middle; }
-    CallDetail > Vertical {
-        width: 70; max-width: 100%; height: auto; border: round $accent; padding: 0 1;
-    }
-    """
+    CSS_PATH = "cdr_detail.tcss"
     BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("enter", "dismiss", "Close")]
 
     def __init__(self, call: Call) -> None:

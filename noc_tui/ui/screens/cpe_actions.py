@@ -16,12 +16,7 @@ from noc_tui.ui.widgets.plain import Plain
 class ActionMenu(Dialog[str | None]):
     """Pick one of the actions this CPE offers; escape cancels."""
 
-    DEFAULT_CSS = """
-    ActionMenu { align: center middle; }
-    ActionMenu > Vertical { width: 72; max-width: 100%; height: auto; border: thick $warning;
-                            background: $surface; padding: 1 2; }
-    ActionMenu OptionList { height: auto; max-height: 12; }
-    """
+    CSS_PATH = "cpe_actions.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, cpe_name: str, actions: list[str]) -> None:

@@ -24,9 +24,7 @@ class DevicesScreen(NocScreen):
         Binding("left_square_bracket", "tab(-1)", "Prev source", show=False),
         Binding("right_square_bracket", "tab(1)", "Next source", show=False),
     ]
-    DEFAULT_CSS = """
-    DevicesScreen TabbedContent { height: 1fr; }
-    """
+    CSS_PATH = "devices.tcss"
 
     def __init__(self, source: str = "librenms") -> None:
         super().__init__()

@@ -14,20 +14,7 @@ KeyRow = tuple[str, str, str]
 
 
 class HelpScreen(Dialog[None]):
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > Vertical {
-        width: 72;
-        max-width: 100%;
-        height: auto;
-        max-height: 90%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
-    }
-    HelpScreen DataTable { height: auto; max-height: 20; }
-    HelpScreen .help-hint { color: $text-muted; }
-    """
+    CSS_PATH = "help.tcss"
     BINDINGS = [
         Binding("escape", "dismiss", "Close"),
         Binding("question_mark", "dismiss", "Close", show=False),

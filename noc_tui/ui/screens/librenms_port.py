@@ -31,12 +31,7 @@ class PortGraphScreen(NocScreen):
     TITLE = "LibreNMS port"
     NAME = "devices"
     BINDINGS = [Binding("escape", "back", "Back")]
-    DEFAULT_CSS = """
-    PortGraphScreen #port-head { text-style: bold; padding: 0 1; }
-    PortGraphScreen #port-message { height: auto; padding: 0 1; color: $warning; }
-    PortGraphScreen #port-now { height: auto; padding: 0 1; }
-    PortGraphScreen #port-graph { height: 1fr; min-height: 8; }
-    """
+    CSS_PATH = "librenms_port.tcss"
 
     def __init__(self, client: LibreNmsClient, device: Device, port: Port) -> None:
         super().__init__()

@@ -54,13 +54,7 @@ class OpenWispDeviceScreen(NocScreen):
         Binding("delete", "delete", "Delete"),
     ]
     AUTO_FOCUS = "#ow-commands"
-    DEFAULT_CSS = """
-    OpenWispDeviceScreen #ow-detail { height: auto; padding: 0 1; }
-    OpenWispDeviceScreen #ow-command { display: none; }
-    OpenWispDeviceScreen #ow-command.shown { display: block; }
-    OpenWispDeviceScreen #ow-commands { height: 1fr; }
-    OpenWispDeviceScreen #ow-follow { height: auto; padding: 0 1; }
-    """
+    CSS_PATH = "openwisp_device.tcss"
 
     def __init__(self, client: OpenWispClient, device: OpenWispDevice, fleet: Fleet) -> None:
         super().__init__()

@@ -85,13 +85,7 @@ class PbxScreen(NocScreen):
         Binding("left_square_bracket", "step_tab(-1)", "Prev tab", show=False),
         Binding("right_square_bracket", "step_tab(1)", "Next tab", show=False),
     ]
-    DEFAULT_CSS = """
-    PbxScreen #pbx-banner { background: $warning; color: $background; height: auto; padding: 0 1; }
-    PbxScreen #pbx-banner.hidden, PbxScreen #pbx-filter.hidden { display: none; }
-    PbxScreen #pbx-counts { height: auto; padding: 0 1; }
-    PbxScreen TabbedContent { height: 1fr; }
-    PbxScreen .pbx-note { height: auto; padding: 0 1; }
-    """
+    CSS_PATH = "pbx.tcss"
 
     def __init__(self, search: str | None = None) -> None:
         super().__init__()

@@ -21,13 +21,7 @@ from noc_tui.untrusted import line
 
 
 class CallgroupDetail(Dialog[None]):
-    DEFAULT_CSS = """
-    CallgroupDetail { align: center middle; }
-    CallgroupDetail > VerticalScroll {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    """
+    CSS_PATH = "pbx_callgroup.tcss"
     BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close")]
 
     def __init__(

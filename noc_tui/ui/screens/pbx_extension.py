@@ -71,16 +71,7 @@ class PbxExtensionScreen(NocScreen):
     TITLE = "PBX extension"
     NAME = "pbx"
     BINDINGS = [Binding("escape", "back", "Back")]
-    DEFAULT_CSS = """
-    PbxExtensionScreen #ext-head { height: auto; padding: 0 1; text-style: bold; }
-    PbxExtensionScreen #ext-error { height: auto; padding: 0 1; color: $error; }
-    PbxExtensionScreen #ext-body { height: 1fr; padding: 0 1; }
-    PbxExtensionScreen .ext-section { height: auto; margin-bottom: 1; }
-    PbxExtensionScreen #ext-cols { height: auto; layout: vertical; }
-    PbxExtensionScreen #ext-cols.wide { layout: horizontal; }
-    PbxExtensionScreen .ext-col { height: auto; width: 100%; }
-    PbxExtensionScreen #ext-cols.wide .ext-col { width: 1fr; margin-right: 2; }
-    """
+    CSS_PATH = "pbx_extension.tcss"
     WIDE = 110  # columns from which the sections sit side by side instead of scrolling
 
     def __init__(
