@@ -14,7 +14,7 @@ import subprocess
 import tomllib
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -85,7 +85,12 @@ class BackendSettings:
     max_response_mb: float = DEFAULT_MAX_RESPONSE_MB
     realm: str | None = None
     login_path: str = "/api/v2/auth/login"
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    # Per kind, each checked once at load (what a client would otherwise re-check):
+    page_size: int | None = None  # krill: CPEs per page
+    action_method: str = "POST"  # krill: how its action links are called (POST or PUT)
+    rate_limit_per_second: float | None = None  # any: a client-side request rate limit
+    api_version: int = 3  # kalliope: the API generation (only 3 is spoken)
+    timezone: str | None = None  # librenms: the zone of its zone-less timestamps
 
     @property
     def base_url(self) -> str:
@@ -320,8 +325,6 @@ def _parse_backend(
     privacy_md5 = _secret_value(reader, "privacy_password_md5")
     if privacy and not privacy_md5:
         privacy_md5 = Secret(hashlib.md5(privacy.reveal().encode()).hexdigest())
-    known = {"page_size", "rate_limit_per_second", "action_method", "api_version", "timezone"}
-    _check_timezone(reader)
     return BackendSettings(
         name=name,
         kind=kind,
@@ -340,7 +343,11 @@ def _parse_backend(
         max_response_mb=reader.positive("max_response_mb", DEFAULT_MAX_RESPONSE_MB),
         realm=reader.get("realm", str, None, "a realm name"),
         login_path=reader.get("login_path", str, "/api/v2/auth/login", "a path"),
-        extra={key: raw[key] for key in known if key in raw},
+        page_size=_page_size(reader),
+        action_method=_action_method(reader),
+        rate_limit_per_second=_rate(reader),
+        api_version=_api_version(reader),
+        timezone=_timezone(reader),
     )
 
 
@@ -374,15 +381,45 @@ def _fingerprint(reader: _Reader) -> str | None:
     return normal
 
 
-def _check_timezone(reader: _Reader) -> None:
+def _timezone(reader: _Reader) -> str | None:
     """`timezone`: the server's zone for timestamps sent without one (LibreNMS); must exist."""
-    zone = reader.get("timezone", str, None, 'a time zone name such as "Europe/Madrid"')
+    zone: str | None = reader.get("timezone", str, None, 'a time zone name such as "Europe/Madrid"')
     if zone is None:
-        return
+        return None
     try:
         zoneinfo.ZoneInfo(zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise reader.fail("timezone", f'unknown time zone {zone!r}; e.g. "Europe/Madrid"') from None
+    return zone
+
+
+def _page_size(reader: _Reader) -> int | None:
+    size = reader.get("page_size", int, None, "a whole number of rows")
+    if size is not None and size < 1:
+        raise reader.fail("page_size", f"expected a whole number of rows, 1 or more, got {size}")
+    return int(size) if size is not None else None
+
+
+def _action_method(reader: _Reader) -> str:
+    method = str(reader.get("action_method", str, "POST", '"POST" or "PUT"')).upper()
+    if method not in ("POST", "PUT"):
+        raise reader.fail("action_method", f'expected "POST" or "PUT", got {method!r}')
+    return method
+
+
+def _rate(reader: _Reader) -> float | None:
+    if "rate_limit_per_second" not in reader.table:
+        return None
+    return reader.positive("rate_limit_per_second", 1.0)
+
+
+def _api_version(reader: _Reader) -> int:
+    """`api_version`: 3, or "3" / "v3"; another number is kept and refused per request."""
+    raw = reader.get("api_version", (int, str), 3, "a version number such as 3")
+    try:
+        return int(str(raw).strip().lower().lstrip("v"))
+    except ValueError:
+        raise reader.fail("api_version", f"{raw!r} is not a version number (expected 3)") from None
 
 
 def _secret(

@@ -213,8 +213,8 @@ class BackendSession:
         self.login_paths = frozenset(self._relative(self.url(p)) for p in login_paths)
         self.max_bytes = int(settings.max_response_mb * MB)
         self._slots = asyncio.Semaphore(settings.max_concurrency)
-        rate = settings.extra.get("rate_limit_per_second")
-        self._min_gap = 1.0 / float(rate) if rate else 0.0
+        rate = settings.rate_limit_per_second
+        self._min_gap = 1.0 / rate if rate else 0.0
         self._next_slot = 0.0
 
     @property

@@ -104,25 +104,18 @@ class KalliopeClient(ApiClient):
         return message or ""
 
     @property
-    def api_version(self) -> int | None:
-        """The configured generation (`api_version`, default 3); None when it is not a number."""
-        raw = self.settings.extra.get("api_version", 3)
-        try:
-            return int(str(raw).strip().lower().lstrip("v"))
-        except ValueError:
-            return None
+    def api_version(self) -> int:
+        """The configured generation (`api_version`, default 3; a number, checked at load)."""
+        return self.settings.api_version
 
     def require_supported_api(self) -> None:
         """Raise before any request when the PBX speaks an API we do not (V4 for now)."""
         version = self.api_version
         if version in SUPPORTED_API_VERSIONS:
             return
-        raw = self.settings.extra.get("api_version")
         detail = (
             f"API V{version} not supported yet; this console speaks API 1.1 (V3): "
             "set api_version = 3 if the PBX still serves /rest/ V3"
-            if version is not None
-            else f"api_version {raw!r} is not a version number (expected 3)"
         )
         raise UnsupportedApi(self.name, detail)
 

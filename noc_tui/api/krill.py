@@ -119,7 +119,7 @@ class KrillClient(ApiClient):
 
     @property
     def page_size(self) -> int:
-        size = integer(self.settings.extra.get("page_size")) or DEFAULT_PAGE_SIZE
+        size = self.settings.page_size or DEFAULT_PAGE_SIZE
         return max(1, min(size, MAX_PAGE_SIZE))
 
     # -- inventory -------------------------------------------------------------------------
@@ -236,7 +236,7 @@ class KrillClient(ApiClient):
         link = cpe.actions.get(action)
         if not link:
             raise NotFound(self.name, f"no {action} link on CPE {cpe.name}")
-        method = str(self.settings.extra.get("action_method") or "POST").upper()
+        method = self.settings.action_method
         target = f"CPE {cpe.name} (id {cpe.id})"
         response = await self.session.action(action, target, method, link)
         body: dict[str, Any] = {}

@@ -35,8 +35,8 @@ class LibreNmsClient(ApiClient):
     @property
     def server_zone(self) -> tzinfo:
         """Where LibreNMS's zone-less timestamps hang: the `timezone` setting, UTC without it."""
-        name = self.settings.extra.get("timezone")
-        if not isinstance(name, str) or not name:
+        name = self.settings.timezone
+        if not name:
             return zoneinfo.ZoneInfo("UTC")
         try:
             return zoneinfo.ZoneInfo(name)

@@ -145,7 +145,7 @@ async def test_voicemail_callgroups_conferences_from_lab(clean_lab) -> None:  # 
 
 
 async def test_api_version_4_is_refused_clearly_without_a_request(clean_lab) -> None:  # type: ignore[no-untyped-def]
-    made = backends_for(clean_lab, extra={"api_version": 4})
+    made = backends_for(clean_lab, api_version=4)
     try:
         client = made.clients["kalliope"]
         for call in (client.ping, client.registrations, client.conferences, client.apply):
@@ -155,6 +155,24 @@ async def test_api_version_4_is_refused_clearly_without_a_request(clean_lab) -> 
         assert client.health.requests == 0
     finally:
         await made.aclose()
+
+
+def test_api_version_that_is_no_number_is_a_config_error() -> None:
+    import tomllib
+
+    from noc_tui.config import ConfigError
+
+    text = """
+    [[backends]]
+    name = "pbx-hq"
+    kind = "kalliope"
+    url = "https://10.0.0.5"
+    username = "admin"
+    password_md5 = "21232f297a57a5a743894a0e4a801fc3"
+    api_version = "three"
+    """
+    with pytest.raises(ConfigError, match="api_version.*'three' is not a version number"):
+        parse_config(tomllib.loads(text))
 
 
 def test_api_version_accepted_in_config() -> None:
@@ -170,7 +188,7 @@ def test_api_version_accepted_in_config() -> None:
     import tomllib
 
     config = parse_config(tomllib.loads(text))
-    assert config.backends[0].extra["api_version"] == 4
+    assert config.backends[0].api_version == 4
     made = Backends(config)
     client = made.clients["pbx-hq"]
     assert client.api_version == 4  # type: ignore[attr-defined]

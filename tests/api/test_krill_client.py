@@ -67,7 +67,7 @@ async def test_pagination_follows_next_to_the_end(clean_lab) -> None:  # type: i
     world = clean_lab.sim("krill").world
     expected = [r["id"] for r in world.records if r["realm"] == "cpe"]
     config = clean_lab.config()
-    settings = dataclasses.replace(config.backends[0], extra={"page_size": 7})
+    settings = dataclasses.replace(config.backends[0], page_size=7)
     config = dataclasses.replace(config, backends=(settings, *config.backends[1:]))
     backends = Backends(config)
     try:
@@ -184,7 +184,7 @@ async def test_relative_next_links_and_other_link_styles(clean_lab) -> None:  # 
 
     config: Config = clean_lab.config()
     settings = dataclasses.replace(
-        config.backends[0], url="http://127.0.0.1:9", extra={"action_method": "put"}
+        config.backends[0], url="http://127.0.0.1:9", action_method="PUT"
     )
     config = dataclasses.replace(config, backends=(settings,))
     backends = Backends(config, transports={"http://127.0.0.1:9": httpx.MockTransport(answer)})

@@ -284,7 +284,7 @@ def test_server_zone_comes_from_the_timezone_setting(make) -> None:  # type: ign
 
     client, _, _ = make({})
     assert str(client.server_zone) == "UTC"  # nothing said: UTC
-    client.settings = dataclasses.replace(client.settings, extra={"timezone": "Europe/Madrid"})
+    client.settings = dataclasses.replace(client.settings, timezone="Europe/Madrid")
     assert str(client.server_zone) == "Europe/Madrid"
 
 
@@ -309,4 +309,4 @@ def test_unknown_timezone_is_a_config_error_naming_the_key(tmp_path: Path) -> No
     assert "[[backends]] nms timezone" in str(caught.value)
     assert "Europe/Madird" in str(caught.value)
     path.write_text(text.format(zone="Europe/Madrid"))
-    assert load_config(path, env={}).backends[0].extra["timezone"] == "Europe/Madrid"
+    assert load_config(path, env={}).backends[0].timezone == "Europe/Madrid"

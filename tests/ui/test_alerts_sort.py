@@ -65,7 +65,7 @@ async def test_age_reads_timestamps_in_the_server_zone() -> None:
         # Told the wrong zone (UTC, the default), the same row would read an hour younger.
         client = screen.client
         assert client is not None
-        client.settings = dataclasses.replace(client.settings, extra={})
+        client.settings = dataclasses.replace(client.settings, timezone=None)
         screen.render_rows()
         assert str(table.get_row(key)[AGE]) == "1h"
 

@@ -108,9 +108,7 @@ async def test_api_v4_pbx_says_so_in_place(clean_lab) -> None:  # type: ignore[n
     config = dataclasses.replace(
         config,
         backends=tuple(
-            dataclasses.replace(b, extra={**b.extra, "api_version": 4})
-            if b.kind == "kalliope"
-            else b
+            dataclasses.replace(b, api_version=4) if b.kind == "kalliope" else b
             for b in config.backends
         ),
     )
