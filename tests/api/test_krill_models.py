@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -22,11 +21,9 @@ from noc_tui.api.krill_models import (
 )
 from noc_tui.api.krill_values import normalise_mac, normalise_serial, vendor_serial
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-FIXTURES = SHARED / "research" / "fixtures" / "krill"
-POSTMAN = SHARED / "api-docs" / "krill-api-v2-postman-samples.md"
-
-pytestmark = pytest.mark.skipif(not FIXTURES.exists(), reason="shared API samples not present")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "krill"
+# The JSON blocks of Krill's Postman samples, in the document's order.
+POSTMAN = FIXTURES / "postman"
 
 
 def fixture(name: str):  # type: ignore[no-untyped-def]
@@ -34,7 +31,8 @@ def fixture(name: str):  # type: ignore[no-untyped-def]
 
 
 def postman_blocks() -> list[str]:
-    return re.findall(r"```\n(\{.*?\})\n```", POSTMAN.read_text(), flags=re.S)
+    count = len(list(POSTMAN.glob("sample-*.json")))
+    return [(POSTMAN / f"sample-{i}.json").read_text() for i in range(count)]
 
 
 def test_doc_cpe_sample_parses_exactly() -> None:

@@ -17,7 +17,7 @@ from noc_tui.audit import AuditLog
 from noc_tui.config import BackendSettings, Config, UiSettings
 from noc_tui.secret import Secret
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "research" / "fixtures" / "librenms"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "librenms"
 BASE = "http://127.0.0.1:8766"
 Route = tuple[str, str, int]  # fixture name (or raw text), content type, status
 

@@ -16,7 +16,7 @@ from noc_tui.audit import AuditLog
 from noc_tui.config import BackendSettings, Config, UiSettings
 from noc_tui.secret import Secret
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "research" / "fixtures" / "openwisp"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openwisp"
 BASE = "http://127.0.0.1:8765"
 
 
