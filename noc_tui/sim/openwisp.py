@@ -198,7 +198,8 @@ class OpenWispApi:
             errors["type"] = [f'"{kind}" is not a valid choice.']
         if "input" not in fields:
             errors["input"] = ["This field is required."]
-        command = fields.get("input") if isinstance(fields.get("input"), dict) else {}
+        given = fields.get("input")
+        command: dict[str, Any] = given if isinstance(given, dict) else {}
         if kind == "custom" and not str(command.get("command", "")).strip():
             errors["input"] = ["This field is required."]
         if errors:
