@@ -292,7 +292,7 @@ def _page_size(raw: str | None) -> int:
     return min(value, MAX_PAGE_SIZE)
 
 
-class _UuidText(Convertor):  # type: ignore[type-arg]
+class _UuidText(Convertor[str]):
     """A UUID kept as text; anything else falls through to Django's HTML 404, as upstream."""
 
     regex = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"

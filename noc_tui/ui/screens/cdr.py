@@ -346,7 +346,7 @@ class CdrScreen(NocScreen):
             self.query_one("#cdr-filter", Input).value = ""
             self.run_query()
         else:
-            self.app.action_go_back()  # type: ignore[attr-defined]
+            self.noc.action_go_back()
 
     def _close(self, box: Input) -> None:
         box.add_class("hidden")

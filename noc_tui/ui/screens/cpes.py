@@ -79,7 +79,8 @@ class CpesScreen(NocScreen):
     @property
     def client(self) -> KrillClient | None:
         clients = self.noc.backends.of_kind("krill")
-        return clients[0] if clients else None  # type: ignore[return-value]
+        first = clients[0] if clients else None
+        return first if isinstance(first, KrillClient) else None
 
     def compose_body(self) -> ComposeResult:
         yield Input(
@@ -122,7 +123,7 @@ class CpesScreen(NocScreen):
         if self.query_one("#search", Input).has_focus:
             self.query_one("#results", LiveTable).focus()
         else:
-            self.app.action_go_back()  # type: ignore[attr-defined]
+            self.noc.action_go_back()
 
     def _status(self, text: str) -> None:
         self.query_one("#search-status", Static).update(text)
