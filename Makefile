@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test fuzz fuzz-raw bench soak snapshot-update clean
+.PHONY: demo check test fuzz fuzz-raw bench soak snapshot-update clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,14 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/noc-tui --demo
 
-test: $(STAMP)
+# Lint, format, types and the layer contracts: quick, so `make test` runs it first.
+check: $(STAMP)
+	$(BIN)/ruff check noc_tui tests benchmarks
+	$(BIN)/ruff format --check noc_tui tests benchmarks
+	$(BIN)/mypy --strict noc_tui
+	$(BIN)/python -m pytest tests/test_layers.py -q
+
+test: check
 	$(BIN)/python -m pytest
 
 # Hostile answers to every client method, many more examples than `make test`, a new seed each run.

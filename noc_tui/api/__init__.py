@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from noc_tui.api.base import ApiClient, PingResult
@@ -51,7 +51,7 @@ class Backends:
             b.name: CLIENT_CLASSES[b.kind](self.pool, b) for b in config.backends
         }
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[ApiClient]:
         return iter(self.clients.values())
 
     def of_kind(self, kind: str) -> list[ApiClient]:

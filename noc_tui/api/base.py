@@ -9,7 +9,7 @@ import inspect
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from noc_tui.api.auth import Auth, NoAuth
 from noc_tui.api.errors import BackendError, MalformedResponse
@@ -57,8 +57,9 @@ def _netted(function: _F) -> _F:
             except Exception as exc:
                 raise self.unexpected(name, exc) from None
 
+        # attr-defined: a mark on the wrapper, which mypy types as a plain function.
         generator.netted = True  # type: ignore[attr-defined]
-        return generator  # type: ignore[return-value]
+        return cast(_F, generator)  # wraps(function): the same signature as `function`
 
     @functools.wraps(function)
     async def method(self: ApiClient, *args: Any, **kwargs: Any) -> Any:
@@ -69,8 +70,9 @@ def _netted(function: _F) -> _F:
         except Exception as exc:
             raise self.unexpected(name, exc) from None
 
+    # attr-defined: as above, a mark on the wrapper.
     method.netted = True  # type: ignore[attr-defined]
-    return method  # type: ignore[return-value]
+    return cast(_F, method)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import asyncio
 import contextlib
 import weakref
 import zlib
-from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncGenerator, Iterator
+from typing import TYPE_CHECKING, cast
 
 from noc_tui.api.errors import AnswerTooLarge, BackendTimeout, MalformedResponse
 
@@ -142,7 +142,7 @@ class BodyReader:
         if digits and (len(declared) > 18 or int(declared) > self.limit):
             raise self.too_large()
 
-    async def chunks(self) -> AsyncIterator[bytes]:
+    async def chunks(self) -> AsyncGenerator[bytes, None]:
         """The decoded body, piece by piece; raises AnswerTooLarge, BackendTimeout or
         MalformedResponse (a broken gzip stream)."""
         if self._in_memory:
@@ -153,7 +153,9 @@ class BodyReader:
         turn: asyncio.Lock | None = None
         held = False
         try:
-            async with contextlib.aclosing(self.response.aiter_raw()) as raw:
+            # httpx annotates aiter_raw as an AsyncIterator; it is an async generator (aclose).
+            raw_pieces = cast(AsyncGenerator[bytes, None], self.response.aiter_raw())
+            async with contextlib.aclosing(raw_pieces) as raw:
                 while True:
                     try:
                         async with asyncio.timeout_at(self.deadline):

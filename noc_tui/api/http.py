@@ -15,7 +15,7 @@ import logging
 import random
 import re
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -314,7 +314,7 @@ class BackendSession:
         *,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         """One request whose 2xx body is yielded as it arrives (decoded, within the size
         limit and the deadline); a non-2xx answer raises its error. Never retried here."""
         outgoing = _Outgoing(method.upper(), path, None, None, None, content, headers, True)
@@ -398,7 +398,7 @@ class BackendSession:
                 async with asyncio.timeout_at(deadline):
                     response = await self.pool.client.send(request, stream=True)
             except TimeoutError:
-                error = BackendTimeout(self.name, f"no answer within {timeout:g} s")
+                error: BackendError = BackendTimeout(self.name, f"no answer within {timeout:g} s")
                 raise self._failed(error) from None
             except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
                 error = translate_exception(self.name, exc, timeout)

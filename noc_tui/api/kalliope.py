@@ -11,7 +11,7 @@ import contextlib
 import re
 import secrets
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -166,7 +166,7 @@ class KalliopeClient(ApiClient):
     async def revert(self) -> bool:
         return await self._put_action("revert pending changes", "/rest/pbx/revert", "pbx_reverted")
 
-    async def cdr(self, query: CdrQuery) -> AsyncIterator[list[Call]]:
+    async def cdr(self, query: CdrQuery) -> AsyncGenerator[list[Call], None]:
         """Calls of the query in batches, newest first, each call once (kalliope_cdr_stream)."""
         async with contextlib.aclosing(stream_calls(self, query)) as batches:
             async for batch in batches:
@@ -224,9 +224,9 @@ class KalliopeClient(ApiClient):
     def _raise_for_error(self, root: etree._Element) -> None:
         blocked = root.find("request_not_allowed/error")
         if blocked is not None:
-            code = _int(blocked.findtext("code"))
+            number = _int(blocked.findtext("code"))
             message = blocked.findtext("message") or ""
-            raise self.session.fail(LicenseBlocked(self.name, code, message))
+            raise self.session.fail(LicenseBlocked(self.name, number, message))
         error = root.find(".//error")
         if error is not None:
             code = error.findtext("code") or "?"

@@ -197,6 +197,10 @@ class CdrParser:
     def _drain(self) -> list[Call]:
         calls: list[Call] = []
         for _, node in self._pull.read_events():
+            # Only "end" events are asked for, so each is an element; the stubs' union also
+            # covers start-ns (a tuple) and end-ns (None).
+            if not isinstance(node, etree._Element):
+                continue
             tag = node.tag
             if tag == "call":
                 calls.append(self._call(node))

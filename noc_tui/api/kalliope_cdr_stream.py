@@ -17,7 +17,7 @@ import codecs
 import re
 import secrets
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -98,7 +98,7 @@ def next_span(span: timedelta, calls: int) -> timedelta:
     return max(MIN_SPAN, min(MAX_SPAN, span * factor))
 
 
-async def stream_calls(client: KalliopeClient, query: CdrQuery) -> AsyncIterator[list[Call]]:
+async def stream_calls(client: KalliopeClient, query: CdrQuery) -> AsyncGenerator[list[Call], None]:
     """The calls of `query`, one batch per window, newest window first and newest call first
     in each batch, each call once (by unique_id, else id)."""
     client.require_supported_api()

@@ -17,6 +17,11 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ("" if value is None else str(value))
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else (so .get() is always safe)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _opt(value: Any) -> str | None:
     text = _text(value)
     return text or None
@@ -153,8 +158,8 @@ class OpenWispLocation:
         feature = body.get("location")
         if not isinstance(feature, dict):
             return None
-        props = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
-        geometry = feature.get("geometry") if isinstance(feature.get("geometry"), dict) else {}
+        props = _mapping(feature.get("properties"))
+        geometry = _mapping(feature.get("geometry"))
         coords = geometry.get("coordinates")
         lon = lat = None
         if isinstance(coords, list) and len(coords) >= 2:

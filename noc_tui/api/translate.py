@@ -34,7 +34,10 @@ def safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def translate_exception(backend: str, exc: httpx.HTTPError, timeout: float) -> BackendError:
+def translate_exception(
+    backend: str, exc: httpx.HTTPError | httpx.InvalidURL | UnicodeError, timeout: float
+) -> BackendError:
+    # InvalidURL is not an HTTPError; UnicodeError is a host name IDNA cannot encode.
     text = redact(str(exc)) or type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
         return BackendTimeout(backend, f"no answer within {timeout:g} s")

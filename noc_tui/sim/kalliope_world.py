@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 FIRST = (
     "Marco",
@@ -121,12 +122,12 @@ STATUS_WEIGHTS = ((8, 70), (4, 14), (2, 8), (1, 5), (3, 3))
 
 def calls_in_hour(
     seed: int, hour: int, extensions: list[LabExtension], per_hour: int
-) -> list[dict[str, str]]:
+) -> list[dict[str, Any]]:
     """`hour` is hours since the epoch (UTC); the calls start inside that hour, sorted."""
     rng = random.Random(f"kalliope-cdr-{seed}-{hour}")
     statuses = [s for s, w in STATUS_WEIGHTS for _ in range(w)]
     starts = sorted(rng.randrange(3600) for _ in range(rng.randint(per_hour // 2, per_hour)))
-    made = []
+    made: list[dict[str, Any]] = []  # start/answer/end are ints, the rest strings
     for index, offset in enumerate(starts):
         start = hour * 3600 + offset
         direction = rng.choice((1, 1, 2, 2, 4))

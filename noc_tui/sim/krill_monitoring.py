@@ -119,7 +119,7 @@ class Monitoring:
 
     def alarms(self, record: dict[str, Any], state: str, now: float) -> list[dict[str, Any]]:
         o = self.optics(record)
-        out = []
+        out: list[dict[str, Any]] = []
         if state == "los":
             out.append(
                 {

@@ -193,7 +193,7 @@ class LibreNmsApi:
     async def list_devices(self, request: Request) -> Response:
         kind = request.query_params.get("type", "all")
         query = request.query_params.get("query", "")
-        tests = {
+        tests: dict[str, Callable[[dict[str, Any]], bool]] = {
             "all": lambda d: True,
             "up": lambda d: d["status"] == 1,
             "down": lambda d: d["status"] == 0,

@@ -198,7 +198,8 @@ class OpenWispApi:
             errors["type"] = [f'"{kind}" is not a valid choice.']
         if "input" not in fields:
             errors["input"] = ["This field is required."]
-        command = fields.get("input") if isinstance(fields.get("input"), dict) else {}
+        given = fields.get("input")
+        command: dict[str, Any] = given if isinstance(given, dict) else {}
         if kind == "custom" and not str(command.get("command", "")).strip():
             errors["input"] = ["This field is required."]
         if errors:
@@ -291,7 +292,7 @@ def _page_size(raw: str | None) -> int:
     return min(value, MAX_PAGE_SIZE)
 
 
-class _UuidText(Convertor):  # type: ignore[type-arg]
+class _UuidText(Convertor[str]):
     """A UUID kept as text; anything else falls through to Django's HTML 404, as upstream."""
 
     regex = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"

@@ -67,6 +67,8 @@ class NocApp(App[None]):
     ) -> None:
         # The start screen is the first mode itself, so Textual never builds and paints its
         # empty default screen first (that cost a frame at start-up).
+        # misc: DEFAULT_MODE is a ClassVar in Textual; set per instance on purpose, before
+        # App starts its first mode.
         self.DEFAULT_MODE = SCREEN_ALIASES.get(start_screen, start_screen)  # type: ignore[misc]
         super().__init__()
         self.config = config
@@ -104,13 +106,16 @@ class NocApp(App[None]):
 
         def make() -> Screen[None]:
             module = importlib.import_module(f"noc_tui.ui.screens.{name}")
+            screen: Screen[None]  # the module is Any here; its factories are typed at home
             if name == "cpes":
-                return module.make_screen(self.search)  # type: ignore[no-any-return]
-            if name == "devices":
-                return module.DevicesScreen(self.device_source)  # type: ignore[no-any-return]
-            if name == "overview":
-                return module.OverviewScreen()  # type: ignore[no-any-return]
-            return module.make_screen()  # type: ignore[no-any-return]
+                screen = module.make_screen(self.search)
+            elif name == "devices":
+                screen = module.DevicesScreen(self.device_source)
+            elif name == "overview":
+                screen = module.OverviewScreen()
+            else:
+                screen = module.make_screen()
+            return screen
 
         return make
 

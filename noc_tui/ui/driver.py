@@ -72,6 +72,8 @@ class NocDriver(LinuxDriver):
         super().__init__(app, debug=debug, mouse=mouse, size=size)  # sets self._loop
         self._ended = False
         if self._file is not None:
+            # assignment: Textual types _file as IO[str]; TerminalOutput wraps one and has the
+            # write/flush/fileno its writer thread uses, not the whole IO interface.
             self._file = TerminalOutput(self._file, self._terminal_gone)  # type: ignore[assignment]
 
     def _terminal_gone(self, why: str) -> None:

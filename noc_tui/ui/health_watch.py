@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import partial
+from typing import Any
 
 from textual.app import App
 
@@ -17,15 +18,16 @@ from noc_tui.api import ApiClient, Backends
 from noc_tui.api.errors import BackendError
 from noc_tui.clock import Clock
 from noc_tui.ui.poll import backoff_delay
+from noc_tui.ui.work import async_work
 
 log = logging.getLogger("noc_tui.health")
 START_GRACE_SECONDS = 2.0  # the open screen's own polls go first; most make a ping needless
 
 
-def start_health_watch(app: App[object], backends: Backends, clock: Clock) -> None:
+def start_health_watch(app: App[Any], backends: Backends, clock: Clock) -> None:
     for client in backends:
         app.run_worker(
-            partial(_watch, client, clock),
+            async_work(partial(_watch, client, clock)),
             name=f"health {client.name}",
             group=f"health-{client.name}",
             exclusive=True,

@@ -11,6 +11,7 @@ became garbage since the last freeze is kept for good.
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 from textual.app import App
 from textual.timer import Timer
@@ -20,7 +21,7 @@ BIG_TABLE = 2_000  # rows; below this a full pass is a few milliseconds
 
 
 class HeapKeeper:
-    def __init__(self, app: App[object]) -> None:
+    def __init__(self, app: App[Any]) -> None:  # App is invariant in its return type
         self.app = app
         self._timer: Timer | None = None
         self.settled = 0  # passes done, for tests

@@ -145,8 +145,8 @@ def overview_jobs(backends: Backends, ui: UiSettings, clock: Clock) -> list[Poll
             jobs.append(PollJob(f"calls:{client.name}", client.name, slow, _calls(client, clock)))
         elif isinstance(client, KrillClient) and ui.watch_cpes:
             for name in ui.watch_cpes:
-                fetch = _watched(client, name)
-                jobs.append(PollJob(f"cpe:{client.name}:{name}", client.name, interval, fetch))
+                watched = _watched(client, name)
+                jobs.append(PollJob(f"cpe:{client.name}:{name}", client.name, interval, watched))
         else:  # nothing to count (Krill without watched CPEs): its health is still shown
             jobs.append(PollJob(f"ping:{client.name}", client.name, interval, client.ping))
     return jobs

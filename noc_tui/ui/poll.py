@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from noc_tui.api.errors import BackendError, MalformedResponse
+from noc_tui.ui.work import async_work
 
 log = logging.getLogger("noc_tui.poll")
 
@@ -60,7 +61,7 @@ class Polled(Message):
 def backoff_delay(interval: float, failures: int) -> float:
     if failures <= 0:
         return interval
-    delay = min(interval * (2 ** min(failures, 10)), MAX_BACKOFF_SECONDS)
+    delay = min(interval * (2.0 ** min(failures, 10)), MAX_BACKOFF_SECONDS)
     return delay * (0.8 + 0.4 * random.random())
 
 
@@ -83,7 +84,7 @@ class Poller:
         self._visible.set()
         for job in self.jobs:
             self.screen.run_worker(
-                partial(self._loop, job),
+                async_work(partial(self._loop, job)),
                 name=f"poll {job.key}",
                 group=f"poll-{job.key}",
                 exclusive=True,
@@ -120,8 +121,8 @@ class Poller:
         except Exception:  # a client bug must cost one poll, never the console
             log.exception("poll %s failed unexpectedly", job.key)
             self.failures[job.key] += 1
-            error = MalformedResponse(job.backend, "unexpected answer (details in the log)")
-            self.screen.post_message(Polled(job.key, job.backend, error=error))
+            failure = MalformedResponse(job.backend, "unexpected answer (details in the log)")
+            self.screen.post_message(Polled(job.key, job.backend, error=failure))
         else:
             self.failures[job.key] = 0
             self.screen.post_message(Polled(job.key, job.backend, value=value))

@@ -130,6 +130,8 @@ class ExitGuard:
 
     def watch(self, app: App[Any]) -> None:
         self.app = app
+        # attr-defined: any App may be watched; NocApp declares exit_guard, others get it here
+        # (read back with getattr in the signal handler).
         app.exit_guard = self  # type: ignore[attr-defined]
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:

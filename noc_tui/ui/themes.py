@@ -98,6 +98,8 @@ def theme_from_dict(data: dict[str, object]) -> Theme:
     dark = data.get("dark", True)
     if not isinstance(dark, bool):
         raise ValueError("dark must be true or false")
+    # arg-type: colours holds only COLOUR_KEYS (all str parameters of Theme), but mypy spreads
+    # a dict[str, str] over every keyword, the bool and float ones too.
     return Theme(name=name, dark=dark, variables=checked, **colours)  # type: ignore[arg-type]
 
 

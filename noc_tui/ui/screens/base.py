@@ -53,6 +53,7 @@ class NocScreen(Screen[None]):
 
     @property
     def noc(self) -> NocApp:
+        # return-value: Textual types self.app as App[object]; our screens run only in NocApp.
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -34,6 +34,7 @@ from noc_tui.ui.screens.base import (
 from noc_tui.ui.screens.cdr_detail import CallDetail
 from noc_tui.ui.widgets.call_table import CallTable
 from noc_tui.ui.widgets.plain import Plain
+from noc_tui.ui.work import async_work
 
 PRESETS = {"hour": "last hour", "today": "today", "yesterday": "yesterday", "7 days": "7 days"}
 FOLLOW_OVERLAP = timedelta(minutes=1)  # a call recorded just as we asked is asked for again
@@ -162,9 +163,7 @@ class CdrScreen(NocScreen):
         async def load() -> None:
             await self._load(query)
 
-        # arg-type: Textual's WorkType wants Coroutine[None, None, T]; an async def is
-        # Coroutine[Any, Any, T], which mypy will not match to it.
-        self.run_worker(load, group="cdr", exclusive=True, exit_on_error=False)  # type: ignore[arg-type]
+        self.run_worker(async_work(load), group="cdr", exclusive=True, exit_on_error=False)
 
     def _show_query_line(self) -> None:
         q, pbx = self.query_now, self.pbx
@@ -347,7 +346,7 @@ class CdrScreen(NocScreen):
             self.query_one("#cdr-filter", Input).value = ""
             self.run_query()
         else:
-            self.app.action_go_back()  # type: ignore[attr-defined]
+            self.noc.action_go_back()
 
     def _close(self, box: Input) -> None:
         box.add_class("hidden")

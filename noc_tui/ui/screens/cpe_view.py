@@ -38,6 +38,7 @@ from noc_tui.ui.widgets.cpe_format import (
 from noc_tui.ui.widgets.graph import Limit, Line, TimeGraph
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.plain import Plain
+from noc_tui.ui.work import async_work
 
 RING_POINTS = 360  # an hour of 10-second polls
 LEVELS = ("dnrx", "uprx", "uptx")
@@ -145,7 +146,7 @@ class CpeViewScreen(NocScreen):
             self.query_one("#graphs").add_class("shown")
         self._show_identity()
         self.run_worker(
-            self._load_details, group="cpe-details", exclusive=True, exit_on_error=False
+            async_work(self._load_details), group="cpe-details", exclusive=True, exit_on_error=False
         )
 
     async def _load_details(self) -> None:
@@ -227,7 +228,7 @@ class CpeViewScreen(NocScreen):
             alarm_text(a.level, a.name, colours) for a in (info.alarms if info else ())
         )
         self.query_one("#alarms", Static).update(alarms if alarms.plain else "✓ none")
-        rows = [
+        readings = [
             Row(
                 r.metric,
                 (
@@ -240,7 +241,7 @@ class CpeViewScreen(NocScreen):
             )
             for r in (info.readings if info else ())
         ]
-        self.query_one("#txrx", LiveTable).show(rows)
+        self.query_one("#txrx", LiveTable).show(readings)
         ports = [
             Row(
                 str(p.id),
@@ -322,7 +323,7 @@ class CpeViewScreen(NocScreen):
             self._draw_graphs()
             return
         self.run_worker(
-            partial(self._load_history, RANGES[key][1] or "1h"),
+            async_work(partial(self._load_history, RANGES[key][1] or "1h")),
             group="cpe-history",
             exclusive=True,
             exit_on_error=False,
@@ -347,7 +348,7 @@ class CpeViewScreen(NocScreen):
             # Still through the session: it refuses and writes the refusal to the audit log.
             action = "reboot" if "reboot" in offered else offered[0]
             self.run_worker(
-                partial(self._run_action, action),
+                async_work(partial(self._run_action, action)),
                 group="cpe-action",
                 exclusive=True,
                 exit_on_error=False,
@@ -370,7 +371,7 @@ class CpeViewScreen(NocScreen):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.run_worker(
-                    partial(self._run_action, action),
+                    async_work(partial(self._run_action, action)),
                     group="cpe-action",
                     exclusive=True,
                     exit_on_error=False,

@@ -29,6 +29,7 @@ from noc_tui.ui.screens.base import (
 from noc_tui.ui.widgets.cpe_format import cpe_state_text
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.plain import Plain
+from noc_tui.ui.work import async_work
 
 COLUMNS = (
     Column("name", "Name", 12),
@@ -78,7 +79,8 @@ class CpesScreen(NocScreen):
     @property
     def client(self) -> KrillClient | None:
         clients = self.noc.backends.of_kind("krill")
-        return clients[0] if clients else None  # type: ignore[return-value]
+        first = clients[0] if clients else None
+        return first if isinstance(first, KrillClient) else None
 
     def compose_body(self) -> ComposeResult:
         yield Input(
@@ -121,7 +123,7 @@ class CpesScreen(NocScreen):
         if self.query_one("#search", Input).has_focus:
             self.query_one("#results", LiveTable).focus()
         else:
-            self.app.action_go_back()  # type: ignore[attr-defined]
+            self.noc.action_go_back()
 
     def _status(self, text: str) -> None:
         self.query_one("#search-status", Static).update(text)
@@ -140,7 +142,7 @@ class CpesScreen(NocScreen):
             return
         self._status(f"Searching for {text.strip()!r}…")
         self.run_worker(
-            partial(self._search, client, text),
+            async_work(partial(self._search, client, text)),
             group="cpe-search",
             exclusive=True,
             exit_on_error=False,
@@ -163,8 +165,8 @@ class CpesScreen(NocScreen):
             table = self.query_one("#results", LiveTable)
             table.move_cursor(row=0)
             table.focus()
-        for error in result.errors:
-            self.notify(f"Part of the search failed: {error.title}", severity="warning")
+        for failure in result.errors:
+            self.notify(f"Part of the search failed: {failure.title}", severity="warning")
         await self._fetch_states(client, list(result.cpes[:STATES_PER_PAGE]))
 
     def _summarise(self) -> None:
@@ -194,7 +196,7 @@ class CpesScreen(NocScreen):
                 if cpe.customer
                 else (str(cpe.customer_id) if cpe.customer_id else "—")
             )
-            cells = {
+            cells: dict[str, str | Text] = {
                 "name": cpe.name,
                 "serial": cpe.vendor_serial or cpe.serial or "—",
                 "model": cpe.model or "—",
@@ -207,9 +209,7 @@ class CpesScreen(NocScreen):
                 Row(
                     key,
                     tuple(
-                        truncate(cells[c.key], c.width or 20)
-                        if c.key == "customer"
-                        else cells[c.key]
+                        truncate(customer, c.width or 20) if c.key == "customer" else cells[c.key]
                         for c in columns
                     ),
                 )
@@ -235,7 +235,7 @@ class CpesScreen(NocScreen):
         unknown = [self.cpes[k] for k in keys if self.cpes[k].id not in self.states]
         if unknown and self.client is not None:  # the rows the operator scrolls to
             self.run_worker(
-                partial(self._fetch_states, self.client, unknown),
+                async_work(partial(self._fetch_states, self.client, unknown)),
                 group="cpe-states",
                 exclusive=True,
                 exit_on_error=False,
@@ -244,7 +244,7 @@ class CpesScreen(NocScreen):
             client = self.client
             if client is not None:
                 self.run_worker(
-                    partial(self._load_more, client),
+                    async_work(partial(self._load_more, client)),
                     group="cpe-more",
                     exclusive=True,
                     exit_on_error=False,

@@ -70,7 +70,8 @@ class OpenWispDevicesPane(DevicePane):
     @property
     def client(self) -> OpenWispClient | None:
         clients = self.noc.backends.of_kind("openwisp")
-        return clients[0] if clients else None  # type: ignore[return-value]
+        first = clients[0] if clients else None
+        return first if isinstance(first, OpenWispClient) else None
 
     def compose(self) -> ComposeResult:
         yield Plain("… waiting for OpenWISP", id="ow-counts")
@@ -224,7 +225,7 @@ class OpenWispDevicesPane(DevicePane):
     def action_clear_filters(self) -> None:
         """escape clears the filters first; with nothing to clear it is the console's Back."""
         if not (self.status or self.org or self.group or self.text):
-            self.app.action_go_back()  # type: ignore[attr-defined]
+            self.noc.action_go_back()
             return
         self.status = self.org = self.group = None
         self.text = ""

@@ -20,6 +20,7 @@ class DevicePane(Vertical):
 
     @property
     def noc(self) -> NocApp:
+        # return-value: Textual types self.app as App[object]; our screens run only in NocApp.
         return self.app  # type: ignore[return-value]
 
     def poll_jobs(self) -> list[PollJob[Any]]:

@@ -3,6 +3,7 @@ tabs for callgroups and conferences; `enter` opens an extension. Several PBXes: 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -389,7 +390,7 @@ class PbxScreen(NocScreen):
         self.refresh_data()
 
 
-def _fetcher(pbx: KalliopeClient):  # type: ignore[no-untyped-def]
+def _fetcher(pbx: KalliopeClient) -> Callable[[], Awaitable[PbxState]]:
     async def fetch() -> PbxState:
         extensions = await pbx.extensions()
         registrations = await pbx.registrations()
@@ -399,7 +400,7 @@ def _fetcher(pbx: KalliopeClient):  # type: ignore[no-untyped-def]
     return fetch
 
 
-def _groups(pbx: KalliopeClient):  # type: ignore[no-untyped-def]
+def _groups(pbx: KalliopeClient) -> Callable[[], Awaitable[PbxGroups]]:
     async def fetch() -> PbxGroups:
         return PbxGroups(await pbx.callgroups(), await pbx.conferences())
 

@@ -50,5 +50,5 @@ class Plain(Static):
             disabled=disabled,
         )
 
-    def update(self, content: VisualType = "") -> None:
-        super().update(shown(content))
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        super().update(shown(content), layout=layout)
