@@ -21,7 +21,7 @@ check: $(STAMP)
 	$(BIN)/ruff check noc_tui tests benchmarks
 	$(BIN)/ruff format --check noc_tui tests benchmarks
 	$(BIN)/mypy --strict noc_tui
-	$(BIN)/python -m pytest tests/test_layers.py -q
+	$(BIN)/python -m pytest tests/test_layers.py tests/test_import_cycles.py -q
 
 test: check
 	$(BIN)/python -m pytest
