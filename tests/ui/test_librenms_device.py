@@ -85,3 +85,19 @@ async def test_port_graph_adds_a_point_per_librenms_poll_and_stops_when_closed()
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, LibreNmsDeviceScreen))
         await wait_until(pilot, lambda: not port_polling())  # closed: no more port requests
+
+
+async def test_ping_only_device_has_no_uptime_in_table_nor_view() -> None:
+    # A ping-only device is up with a null uptime: "0h 0m" would claim it just rebooted.
+    app, world, _ = frozen_librenms(start_screen="devices")
+    device = next(d for d in world.devices if d["status"] == 1)
+    device["uptime"] = None
+    async with app.run_test(size=(120, 40)) as pilot:
+        from noc_tui.ui.screens.devices_librenms import LibreNmsDevicesPane
+
+        table = app.screen.query_one(LibreNmsDevicesPane).query_one(LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 0)
+        assert str(table.get_row(str(device["device_id"]))[6]) == "—"
+        await open_device(pilot, device["hostname"])
+        detail = widget_text(app.screen.query_one("#lnms-device-detail", Static))
+        assert any(line.split()[:2] == ["Uptime", "—"] for line in detail.splitlines()), detail

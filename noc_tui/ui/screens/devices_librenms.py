@@ -15,11 +15,10 @@ from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Device
 from noc_tui.api.listing import reading_note
 from noc_tui.ui.poll import Polled, PollJob
-from noc_tui.ui.screens.alert_detail import uptime_text
 from noc_tui.ui.screens.base import focus_now, open_over, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.panes import DevicePane
 from noc_tui.ui.widgets.filter_box import FilterBox
-from noc_tui.ui.widgets.librenms_format import device_status_text, server_age
+from noc_tui.ui.widgets.librenms_format import device_status_text, device_uptime_text, server_age
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.plain import Plain
 
@@ -120,7 +119,7 @@ class LibreNmsDevicesPane(DevicePane):
                     d.os,
                     d.hardware,
                     d.location,
-                    uptime_text(d.uptime_seconds) if d.up else "-",
+                    device_uptime_text(d),
                     server_age(d.last_polled, zone, now),
                 ),
             )

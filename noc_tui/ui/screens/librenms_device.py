@@ -23,10 +23,10 @@ from noc_tui.api.librenms_models import Device, Port, server_time
 from noc_tui.api.listing import reading_note
 from noc_tui.ui.format import age_text, label_grid
 from noc_tui.ui.poll import Polled, PollJob
-from noc_tui.ui.screens.alert_detail import uptime_text
 from noc_tui.ui.screens.base import NocScreen, open_over
 from noc_tui.ui.widgets.librenms_format import (
     device_status_text,
+    device_uptime_text,
     port_status_text,
     rate_text,
     speed_text,
@@ -137,7 +137,7 @@ class LibreNmsDeviceScreen(NocScreen):
             ("OS", f"{d.os or '—'} {d.version}".rstrip()),
             ("Hardware", d.hardware or "—"),
             ("Location", d.location or "—"),
-            ("Uptime", uptime_text(d.uptime_seconds) if d.up and d.uptime_seconds else "—"),
+            ("Uptime", device_uptime_text(d)),
             ("Last polled", polled),
         ]
         self.query_one("#lnms-device-detail", Static).update(label_grid(rows))

@@ -46,6 +46,19 @@ def server_age(text: str, zone: tzinfo, now: float) -> str:
     return text if when is None else f"{age_text(max(0.0, now - when))} ago"
 
 
+def uptime_text(seconds: int) -> str:
+    days, rest = divmod(max(0, seconds), 86400)
+    return f"{days}d {rest // 3600}h" if days else f"{rest // 3600}h {rest % 3600 // 60}m"
+
+
+def device_uptime_text(device: Device) -> str:
+    """A down device has no uptime, and neither has a ping-only one (LibreNMS sends null, read
+    as 0): both read `—`, never `0h 0m`, in the table, the view and the alert detail alike."""
+    if not device.up or device.uptime_seconds <= 0:
+        return "—"
+    return uptime_text(device.uptime_seconds)
+
+
 def device_status_text(device: Device, colours: dict[str, str], in_table: bool = False) -> Text:
     """`✓ up`, `✗ down (icmp)`, `– disabled`; the device view also says when LibreNMS gave
     no reason, and puts weight on a down (a table of devices would shout)."""
