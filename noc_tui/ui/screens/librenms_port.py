@@ -118,7 +118,7 @@ class PortGraphScreen(NocScreen):
         title = f"{self.port.name}: bits per second in and out"
         graph = self.query_one(TimeGraph)
         now = self.noc.clock.now()
-        graph.show(title, unit, lines, [], now, from_zero=True, seconds_below=300)
+        graph.show(title, unit, lines, [], now, from_zero=True)
 
 
 def _utilisation(port: Port) -> str:
