@@ -101,3 +101,21 @@ async def test_ping_only_device_has_no_uptime_in_table_nor_view() -> None:
         await open_device(pilot, device["hostname"])
         detail = widget_text(app.screen.query_one("#lnms-device-detail", Static))
         assert any(line.split()[:2] == ["Uptime", "—"] for line in detail.splitlines()), detail
+
+
+async def test_last_polled_reads_as_server_time_and_age_not_raw_iso() -> None:
+    # The 26.5 era sends ISO-8601 in UTC; the view showed it as sent.
+    import time
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    app, world, clock = frozen_librenms(start_screen="devices")
+    device = next(d for d in world.devices if d["status"] == 0)  # its last poll stays put
+    polled = clock.now() - 180
+    device["last_polled"] = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime(polled))
+    wall = datetime.fromtimestamp(polled, ZoneInfo("Europe/Madrid"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_device(pilot, device["hostname"])
+        detail = widget_text(app.screen.query_one("#lnms-device-detail", Static))
+        assert device["last_polled"] not in detail, detail
+        assert f"{wall:%Y-%m-%d %H:%M:%S} {wall.tzname()} (3m ago)" in detail, detail

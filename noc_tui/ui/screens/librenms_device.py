@@ -19,9 +19,9 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from noc_tui.api.librenms import LibreNmsClient
-from noc_tui.api.librenms_models import Device, Port, server_time
+from noc_tui.api.librenms_models import Device, Port
 from noc_tui.api.listing import reading_note
-from noc_tui.ui.format import age_text, label_grid
+from noc_tui.ui.format import label_grid
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.screens.base import NocScreen, open_over
 from noc_tui.ui.widgets.librenms_format import (
@@ -29,6 +29,7 @@ from noc_tui.ui.widgets.librenms_format import (
     device_uptime_text,
     port_status_text,
     rate_text,
+    server_when,
     speed_text,
 )
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
@@ -126,10 +127,7 @@ class LibreNmsDeviceScreen(NocScreen):
 
     def _show_device(self) -> None:
         d, colours = self.device, self.app.theme_variables
-        polled = d.last_polled or "never"
-        when = server_time(d.last_polled, self.client.server_zone) if d.last_polled else None
-        if when is not None:
-            polled += f" ({age_text(max(0.0, self.noc.clock.now() - when))} ago)"
+        polled = server_when(d.last_polled, self.client.server_zone, self.noc.clock.now())
         rows: list[tuple[str, str | Text]] = [
             ("Status", device_status_text(d, colours)),
             ("Hostname", f"{d.hostname}   IP {d.ip or '—'}"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 
@@ -44,6 +44,21 @@ def server_age(text: str, zone: tzinfo, now: float) -> str:
         return "never"
     when = server_time(text, zone)
     return text if when is None else f"{age_text(max(0.0, now - when))} ago"
+
+
+def server_when(text: str, zone: tzinfo, now: float) -> str:
+    """A LibreNMS timestamp as the server's wall clock with its zone, and its age:
+    "2026-12-04 12:03:10 CET (3m ago)". The 26.5 era's ISO ("…T11:03:10.000000Z") reads the
+    same as the classic "Y-m-d H:i:s"; unreadable text is shown as sent."""
+    if not text:
+        return "never"
+    when = server_time(text, zone)
+    if when is None:
+        return text
+    wall = datetime.fromtimestamp(when, zone)
+    return f"{wall:%Y-%m-%d %H:%M:%S} {wall.tzname() or ''}".rstrip() + (
+        f" ({age_text(max(0.0, now - when))} ago)"
+    )
 
 
 def uptime_text(seconds: int) -> str:
