@@ -119,3 +119,26 @@ async def test_last_polled_reads_as_server_time_and_age_not_raw_iso() -> None:
         detail = widget_text(app.screen.query_one("#lnms-device-detail", Static))
         assert device["last_polled"] not in detail, detail
         assert f"{wall:%Y-%m-%d %H:%M:%S} {wall.tzname()} (3m ago)" in detail, detail
+
+
+async def test_display_name_is_shown_and_filtered_on() -> None:
+    # Newer LibreNMS has a display name per device; the table lists it as LibreNMS does.
+    from noc_tui.ui.screens.devices_librenms import LibreNmsDevicesPane
+
+    app, world, _ = frozen_librenms(start_screen="devices")
+    device = next(d for d in world.devices if d["status"] == 1)
+    device["display"] = "ACME edge Cieza"
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one(LibreNmsDevicesPane).query_one(LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 1)
+        assert str(table.get_row(str(device["device_id"]))[1]) == "ACME edge Cieza"
+        await pilot.press("slash", *list("acme"), "enter")
+        await wait_until(pilot, lambda: table.row_count == 1)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, LibreNmsDeviceScreen))
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.ports is not None)  # type: ignore[attr-defined]
+        detail = widget_text(screen.query_one("#lnms-device-detail", Static))
+        assert "Display name ACME edge Cieza" in " ".join(detail.split()), detail
+        assert device["hostname"] in detail  # the hostname stays, for ssh and for alerts
+        assert "ACME edge Cieza" in widget_text(screen.query_one("#lnms-device-head", Static))

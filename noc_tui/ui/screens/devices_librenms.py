@@ -24,7 +24,7 @@ from noc_tui.ui.widgets.plain import Plain
 
 COLUMNS = (
     Column("status", "Status", 16),
-    Column("host", "Hostname", 28),
+    Column("host", "Device", 28),  # the display name if set (as LibreNMS lists it), else hostname
     Column("sys", "sysName", 14),
     Column("os", "OS", 14),
     Column("hw", "Hardware", 18),
@@ -63,7 +63,7 @@ class LibreNmsDevicesPane(DevicePane):
     def compose(self) -> ComposeResult:
         yield Plain("", id="lnms-summary")
         yield FilterBox(
-            placeholder="filter: host, sysName, OS, hardware, location",
+            placeholder="filter: host, display name, sysName, OS, hardware, location",
             id="lnms-filter",
             table="#lnms-devices",
         )
@@ -100,10 +100,10 @@ class LibreNmsDevicesPane(DevicePane):
                 d
                 for d in shown
                 if self.text
-                in f"{d.hostname} {d.sys_name} {d.os} {d.hardware} {d.location}".lower()
+                in f"{d.hostname} {d.display} {d.sys_name} {d.os} {d.hardware} {d.location}".lower()
             ]
         # Down first: that is what an operator looks for here.
-        return sorted(shown, key=lambda d: (d.up, d.hostname))
+        return sorted(shown, key=lambda d: (d.up, d.name, d.hostname))
 
     def render_rows(self) -> None:
         colours = self.app.theme_variables
@@ -114,7 +114,7 @@ class LibreNmsDevicesPane(DevicePane):
                 str(d.id),
                 (
                     device_status_text(d, colours, in_table=True),
-                    d.hostname,
+                    d.name,
                     d.sys_name,
                     d.os,
                     d.hardware,

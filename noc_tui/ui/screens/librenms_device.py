@@ -78,7 +78,7 @@ class LibreNmsDeviceScreen(NocScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical():
-            yield Plain(self.device.hostname, id="lnms-device-head")
+            yield Plain(self.device.name, id="lnms-device-head")
             yield Plain("", id="lnms-device-message")
             yield Plain("", id="lnms-device-detail")
             yield Plain("Ports   (enter: live bandwidth graph)", classes="section")
@@ -130,6 +130,7 @@ class LibreNmsDeviceScreen(NocScreen):
         polled = server_when(d.last_polled, self.client.server_zone, self.noc.clock.now())
         rows: list[tuple[str, str | Text]] = [
             ("Status", device_status_text(d, colours)),
+            *([("Display name", d.display)] if d.name != d.hostname else []),
             ("Hostname", f"{d.hostname}   IP {d.ip or '—'}"),
             ("sysName", d.sys_name or "—"),
             ("OS", f"{d.os or '—'} {d.version}".rstrip()),
@@ -139,7 +140,7 @@ class LibreNmsDeviceScreen(NocScreen):
             ("Last polled", polled),
         ]
         self.query_one("#lnms-device-detail", Static).update(label_grid(rows))
-        head = Text(f"{d.hostname}  ")
+        head = Text(f"{d.name}  ")
         head.append_text(device_status_text(d, colours))
         self.query_one("#lnms-device-head", Static).update(head)
 

@@ -51,7 +51,7 @@ class PortGraphScreen(NocScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical():
-            yield Plain(f"{self.device.hostname}  {self.port.name}", id="port-head")
+            yield Plain(f"{self.device.name}  {self.port.name}", id="port-head")
             yield Plain("", id="port-message")
             yield Plain("… asking LibreNMS for this port", id="port-now")
             yield TimeGraph(id="port-graph")
