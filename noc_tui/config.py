@@ -320,11 +320,15 @@ def _parse_backend(
     if kind != "kalliope" and not (token or password):
         raise reader.fail("token", "missing; give token, token_env or token_cmd")
     if kind == "kalliope" and password and not password_md5:
-        password_md5 = Secret(hashlib.md5(password.reveal().encode()).hexdigest())
+        password_md5 = Secret(
+            hashlib.md5(password.reveal().encode(), usedforsecurity=False).hexdigest()
+        )
     privacy = _secret(reader, "privacy_password", env, md5_key="privacy_password_md5")
     privacy_md5 = _secret_value(reader, "privacy_password_md5")
     if privacy and not privacy_md5:
-        privacy_md5 = Secret(hashlib.md5(privacy.reveal().encode()).hexdigest())
+        privacy_md5 = Secret(
+            hashlib.md5(privacy.reveal().encode(), usedforsecurity=False).hexdigest()
+        )
     return BackendSettings(
         name=name,
         kind=kind,

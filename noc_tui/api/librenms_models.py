@@ -208,7 +208,14 @@ class Device:
     disabled: bool = False
     ignored: bool = False
     device_type: str = ""
+    # The name set in LibreNMS's UI (newer servers; null or absent when none): "" when unset.
+    display: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def name(self) -> str:
+        """What LibreNMS's own device list calls it: the display name if set, else hostname."""
+        return self.display if self.display and self.display != self.hostname else self.hostname
 
     @property
     def status_word(self) -> str:
@@ -234,6 +241,7 @@ class Device:
             disabled=as_bool(row.get("disabled")),
             ignored=as_bool(row.get("ignore")),
             device_type=as_text(row.get("type")),
+            display=as_text(row.get("display")).strip(),
             extra={"serial": as_text(row.get("serial")), "sysDescr": as_text(row.get("sysDescr"))},
         )
 

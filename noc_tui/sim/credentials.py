@@ -23,7 +23,7 @@ OPENWISP_TOKEN = "0be7a7012c0ffee0be7a7012c0ffee0be7a70121"  # 40 hex, the user'
 
 KALLIOPE_USERNAME = "admin"
 KALLIOPE_PASSWORD = "kalliope-lab-password"
-KALLIOPE_PASSWORD_MD5 = hashlib.md5(KALLIOPE_PASSWORD.encode()).hexdigest()
+KALLIOPE_PASSWORD_MD5 = hashlib.md5(KALLIOPE_PASSWORD.encode(), usedforsecurity=False).hexdigest()
 
 # What each backend's [[backends]] table carries, exactly as config keys.
 CONFIG_CREDENTIALS: dict[str, dict[str, str]] = {

@@ -25,7 +25,7 @@ from noc_tui.clock import Clock
 from noc_tui.sim.kalliope_world import LabExtension, calls_in_hour, wildcard
 
 PRIVACY_PASSWORD = "privacy-lab"
-PRIVACY_PASSWORD_MD5 = hashlib.md5(PRIVACY_PASSWORD.encode()).hexdigest()
+PRIVACY_PASSWORD_MD5 = hashlib.md5(PRIVACY_PASSWORD.encode(), usedforsecurity=False).hexdigest()
 CDR_FIELDS = (
     "id",
     "unique_id",

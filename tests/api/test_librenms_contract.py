@@ -310,3 +310,13 @@ def test_unknown_timezone_is_a_config_error_naming_the_key(tmp_path: Path) -> No
     assert "Europe/Madird" in str(caught.value)
     path.write_text(text.format(zone="Europe/Madrid"))
     assert load_config(path, env={}).backends[0].timezone == "Europe/Madrid"
+
+
+def test_display_name_is_optional() -> None:
+    from noc_tui.api.librenms_models import Device
+
+    named = Device.parse({"device_id": 1, "hostname": "olt-bcn-01", "display": "OLT Poblenou"})
+    assert named.display == "OLT Poblenou" and named.name == "OLT Poblenou"
+    for row in ({"display": None}, {}, {"display": "olt-bcn-01"}, {"display": "  "}):
+        device = Device.parse({"device_id": 1, "hostname": "olt-bcn-01", **row})
+        assert device.name == "olt-bcn-01", row

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import time
 from collections.abc import Iterator
 
@@ -26,9 +25,7 @@ GOOD_AUTH: dict[str, dict[str, str]] = {
     "openwisp": {"Authorization": f"Bearer {openwisp.TOKEN}"},
     "kalliope": {
         "Authorization": "Basic "
-        + base64.b64encode(
-            f"admin:{hashlib.md5(kalliope.PASSWORD.encode()).hexdigest()}".encode()
-        ).decode()
+        + base64.b64encode(f"admin:{kalliope.PASSWORD_MD5}".encode()).decode()
     },
 }
 PING = {

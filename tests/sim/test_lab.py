@@ -433,7 +433,7 @@ def test_openwisp_redirects_a_missing_trailing_slash(
 
 
 def test_kalliope_firmware_with_basic_md5(http: httpx.Client, urls: dict[str, str]) -> None:
-    md5 = hashlib.md5(kalliope.PASSWORD.encode()).hexdigest()
+    md5 = hashlib.md5(kalliope.PASSWORD.encode(), usedforsecurity=False).hexdigest()
     response = http.get(
         f"{urls['kalliope']}/rest/system/firmware",
         auth=("admin", md5),
@@ -462,7 +462,7 @@ def test_kalliope_refuses_without_the_md5_password(
 async def test_kalliope_without_license_blocks_the_api() -> None:
     lab = Lab(kalliope_license_ok=False)
     transport = httpx.ASGITransport(app=lab.asgi_app("kalliope"))
-    md5 = hashlib.md5(kalliope.PASSWORD.encode()).hexdigest()
+    md5 = hashlib.md5(kalliope.PASSWORD.encode(), usedforsecurity=False).hexdigest()
     async with httpx.AsyncClient(transport=transport, base_url="http://pbx.test") as client:
         response = await client.get(
             "/rest/system/firmware", auth=("admin", md5), params={"request_id": "r1"}

@@ -85,3 +85,60 @@ async def test_port_graph_adds_a_point_per_librenms_poll_and_stops_when_closed()
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, LibreNmsDeviceScreen))
         await wait_until(pilot, lambda: not port_polling())  # closed: no more port requests
+
+
+async def test_ping_only_device_has_no_uptime_in_table_nor_view() -> None:
+    # A ping-only device is up with a null uptime: "0h 0m" would claim it just rebooted.
+    app, world, _ = frozen_librenms(start_screen="devices")
+    device = next(d for d in world.devices if d["status"] == 1)
+    device["uptime"] = None
+    async with app.run_test(size=(120, 40)) as pilot:
+        from noc_tui.ui.screens.devices_librenms import LibreNmsDevicesPane
+
+        table = app.screen.query_one(LibreNmsDevicesPane).query_one(LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 0)
+        assert str(table.get_row(str(device["device_id"]))[6]) == "—"
+        await open_device(pilot, device["hostname"])
+        detail = widget_text(app.screen.query_one("#lnms-device-detail", Static))
+        assert any(line.split()[:2] == ["Uptime", "—"] for line in detail.splitlines()), detail
+
+
+async def test_last_polled_reads_as_server_time_and_age_not_raw_iso() -> None:
+    # The 26.5 era sends ISO-8601 in UTC; the view showed it as sent.
+    import time
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    app, world, clock = frozen_librenms(start_screen="devices")
+    device = next(d for d in world.devices if d["status"] == 0)  # its last poll stays put
+    polled = clock.now() - 180
+    device["last_polled"] = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime(polled))
+    wall = datetime.fromtimestamp(polled, ZoneInfo("Europe/Madrid"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_device(pilot, device["hostname"])
+        detail = widget_text(app.screen.query_one("#lnms-device-detail", Static))
+        assert device["last_polled"] not in detail, detail
+        assert f"{wall:%Y-%m-%d %H:%M:%S} {wall.tzname()} (3m ago)" in detail, detail
+
+
+async def test_display_name_is_shown_and_filtered_on() -> None:
+    # Newer LibreNMS has a display name per device; the table lists it as LibreNMS does.
+    from noc_tui.ui.screens.devices_librenms import LibreNmsDevicesPane
+
+    app, world, _ = frozen_librenms(start_screen="devices")
+    device = next(d for d in world.devices if d["status"] == 1)
+    device["display"] = "ACME edge Cieza"
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one(LibreNmsDevicesPane).query_one(LiveTable)
+        await wait_until(pilot, lambda: table.row_count > 1)
+        assert str(table.get_row(str(device["device_id"]))[1]) == "ACME edge Cieza"
+        await pilot.press("slash", *list("acme"), "enter")
+        await wait_until(pilot, lambda: table.row_count == 1)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, LibreNmsDeviceScreen))
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.ports is not None)  # type: ignore[attr-defined]
+        detail = widget_text(screen.query_one("#lnms-device-detail", Static))
+        assert "Display name ACME edge Cieza" in " ".join(detail.split()), detail
+        assert device["hostname"] in detail  # the hostname stays, for ssh and for alerts
+        assert "ACME edge Cieza" in widget_text(screen.query_one("#lnms-device-head", Static))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
+from tests.ui.helpers import wait_until
 
 
 class TableApp(App[None]):
@@ -57,3 +58,19 @@ async def test_a_table_polled_for_hours_keeps_only_the_renders_on_screen() -> No
         assert str(table.get_row("r0")[1]) == "up 59"
         assert kept_early > 0
         assert kept <= kept_early
+
+
+async def test_end_reaches_the_last_row_and_home_the_first() -> None:
+    # The README lists `home end` for tables; DataTable binds them to columns.
+    app = TableApp()
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.query_one(LiveTable)
+        table.set_columns([Column("name", "Name", 10), Column("state", "State", 10)])
+        table.show(rows(*((f"r{i:02d}", "ok") for i in range(50))))
+        table.focus()
+        await pilot.press("end")
+        await wait_until(pilot, lambda: table.cursor_key == "r49")
+        assert table.scroll_y == table.max_scroll_y  # the last row is on screen
+        await pilot.press("home")
+        await wait_until(pilot, lambda: table.cursor_key == "r00")
+        assert table.scroll_y == 0

@@ -16,13 +16,8 @@ from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Alert, Device
 from noc_tui.clock import SYSTEM_CLOCK
 from noc_tui.ui.screens.base import leave
-from noc_tui.ui.widgets.librenms_format import server_age
+from noc_tui.ui.widgets.librenms_format import device_uptime_text, server_age
 from noc_tui.ui.widgets.plain import Plain
-
-
-def uptime_text(seconds: int) -> str:
-    days, rest = divmod(max(0, seconds), 86400)
-    return f"{days}d {rest // 3600}h" if days else f"{rest // 3600}h {rest % 3600 // 60}m"
 
 
 def device_lines(device: Device, zone: tzinfo, now: float) -> list[str]:
@@ -30,7 +25,7 @@ def device_lines(device: Device, zone: tzinfo, now: float) -> list[str]:
     return [
         f"Device    {device.hostname} ({device.sys_name})",
         f"Status    {status}",
-        f"Uptime    {uptime_text(device.uptime_seconds) if device.up else '-'}",
+        f"Uptime    {device_uptime_text(device)}",
         f"Location  {device.location or '-'}",
         f"Hardware  {device.hardware or '-'} · {device.os or '-'} {device.version}".rstrip(),
         f"Polled    {server_age(device.last_polled, zone, now)}",

@@ -15,17 +15,16 @@ from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Device
 from noc_tui.api.listing import reading_note
 from noc_tui.ui.poll import Polled, PollJob
-from noc_tui.ui.screens.alert_detail import uptime_text
 from noc_tui.ui.screens.base import focus_now, open_over, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.panes import DevicePane
 from noc_tui.ui.widgets.filter_box import FilterBox
-from noc_tui.ui.widgets.librenms_format import device_status_text, server_age
+from noc_tui.ui.widgets.librenms_format import device_status_text, device_uptime_text, server_age
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.plain import Plain
 
 COLUMNS = (
     Column("status", "Status", 16),
-    Column("host", "Hostname", 28),
+    Column("host", "Device", 28),  # the display name if set (as LibreNMS lists it), else hostname
     Column("sys", "sysName", 14),
     Column("os", "OS", 14),
     Column("hw", "Hardware", 18),
@@ -64,7 +63,7 @@ class LibreNmsDevicesPane(DevicePane):
     def compose(self) -> ComposeResult:
         yield Plain("", id="lnms-summary")
         yield FilterBox(
-            placeholder="filter: host, sysName, OS, hardware, location",
+            placeholder="filter: host, display name, sysName, OS, hardware, location",
             id="lnms-filter",
             table="#lnms-devices",
         )
@@ -101,10 +100,10 @@ class LibreNmsDevicesPane(DevicePane):
                 d
                 for d in shown
                 if self.text
-                in f"{d.hostname} {d.sys_name} {d.os} {d.hardware} {d.location}".lower()
+                in f"{d.hostname} {d.display} {d.sys_name} {d.os} {d.hardware} {d.location}".lower()
             ]
         # Down first: that is what an operator looks for here.
-        return sorted(shown, key=lambda d: (d.up, d.hostname))
+        return sorted(shown, key=lambda d: (d.up, d.name, d.hostname))
 
     def render_rows(self) -> None:
         colours = self.app.theme_variables
@@ -115,12 +114,12 @@ class LibreNmsDevicesPane(DevicePane):
                 str(d.id),
                 (
                     device_status_text(d, colours, in_table=True),
-                    d.hostname,
+                    d.name,
                     d.sys_name,
                     d.os,
                     d.hardware,
                     d.location,
-                    uptime_text(d.uptime_seconds) if d.up else "-",
+                    device_uptime_text(d),
                     server_age(d.last_polled, zone, now),
                 ),
             )

@@ -19,16 +19,17 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from noc_tui.api.librenms import LibreNmsClient
-from noc_tui.api.librenms_models import Device, Port, server_time
+from noc_tui.api.librenms_models import Device, Port
 from noc_tui.api.listing import reading_note
-from noc_tui.ui.format import age_text, label_grid
+from noc_tui.ui.format import label_grid
 from noc_tui.ui.poll import Polled, PollJob
-from noc_tui.ui.screens.alert_detail import uptime_text
 from noc_tui.ui.screens.base import NocScreen, open_over
 from noc_tui.ui.widgets.librenms_format import (
     device_status_text,
+    device_uptime_text,
     port_status_text,
     rate_text,
+    server_when,
     speed_text,
 )
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
@@ -77,7 +78,7 @@ class LibreNmsDeviceScreen(NocScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical():
-            yield Plain(self.device.hostname, id="lnms-device-head")
+            yield Plain(self.device.name, id="lnms-device-head")
             yield Plain("", id="lnms-device-message")
             yield Plain("", id="lnms-device-detail")
             yield Plain("Ports   (enter: live bandwidth graph)", classes="section")
@@ -126,22 +127,20 @@ class LibreNmsDeviceScreen(NocScreen):
 
     def _show_device(self) -> None:
         d, colours = self.device, self.app.theme_variables
-        polled = d.last_polled or "never"
-        when = server_time(d.last_polled, self.client.server_zone) if d.last_polled else None
-        if when is not None:
-            polled += f" ({age_text(max(0.0, self.noc.clock.now() - when))} ago)"
+        polled = server_when(d.last_polled, self.client.server_zone, self.noc.clock.now())
         rows: list[tuple[str, str | Text]] = [
             ("Status", device_status_text(d, colours)),
+            *([("Display name", d.display)] if d.name != d.hostname else []),
             ("Hostname", f"{d.hostname}   IP {d.ip or '—'}"),
             ("sysName", d.sys_name or "—"),
             ("OS", f"{d.os or '—'} {d.version}".rstrip()),
             ("Hardware", d.hardware or "—"),
             ("Location", d.location or "—"),
-            ("Uptime", uptime_text(d.uptime_seconds) if d.up and d.uptime_seconds else "—"),
+            ("Uptime", device_uptime_text(d)),
             ("Last polled", polled),
         ]
         self.query_one("#lnms-device-detail", Static).update(label_grid(rows))
-        head = Text(f"{d.hostname}  ")
+        head = Text(f"{d.name}  ")
         head.append_text(device_status_text(d, colours))
         self.query_one("#lnms-device-head", Static).update(head)
 

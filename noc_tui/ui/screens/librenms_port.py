@@ -46,7 +46,7 @@ class PortGraphScreen(NocScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical():
-            yield Plain(f"{self.device.hostname}  {self.port.name}", id="port-head")
+            yield Plain(f"{self.device.name}  {self.port.name}", id="port-head")
             yield Plain("", id="port-message")
             yield Plain("… asking LibreNMS for this port", id="port-now")
             yield TimeGraph(id="port-graph")
@@ -113,7 +113,7 @@ class PortGraphScreen(NocScreen):
         title = f"{self.port.name}: bits per second in and out"
         graph = self.query_one(TimeGraph)
         now = self.noc.clock.now()
-        graph.show(title, unit, lines, [], now, from_zero=True, seconds_below=300)
+        graph.show(title, unit, lines, [], now, from_zero=True)
 
 
 def _utilisation(port: Port) -> str:

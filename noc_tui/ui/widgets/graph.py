@@ -10,6 +10,33 @@ from textual_plotext import PlotextPlot
 from noc_tui.untrusted import one_line
 
 LABEL_CELLS = 40
+#: Tick steps in seconds: round numbers an operator reads at a glance.
+TICK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600)
+TICK_STEPS += (43_200, 86_400, 172_800, 604_800)  # a wallboard left open for weeks
+MOST_TICKS = 5
+
+
+def time_ticks(span: float) -> tuple[list[float], list[str]]:
+    """Tick positions (seconds before now, so <= 0) and their labels ("now",
+    "5 min ago"): left to plotext, one sample (span ~0) read "-0.0000117 minutes ago"."""
+    span = max(span, 60.0)  # however few samples, the axis spans a minute at least
+    step = next((s for s in TICK_STEPS if span / s <= MOST_TICKS - 1), TICK_STEPS[-1])
+    count = int(span // step)
+    ticks = [-float(k * step) for k in range(count, -1, -1)]
+    labels = [_ago(k * step) for k in range(count, -1, -1)]
+    return ticks, labels
+
+
+def _ago(seconds: float) -> str:
+    if seconds <= 0:
+        return "now"
+    if seconds < 60:
+        return f"{seconds:g} s ago"
+    if seconds < 3600:
+        return f"{seconds / 60:g} min ago"
+    if seconds < 172_800:
+        return f"{seconds / 3600:g} h ago"
+    return f"{seconds / 86_400:g} d ago"
 
 
 @dataclass(frozen=True)
@@ -28,7 +55,7 @@ class Limit:
 
 
 class TimeGraph(PlotextPlot):
-    """Call `show(...)`; x is drawn as minutes (or hours) before `now`."""
+    """Call `show(...)`; x is drawn as time before `now`, ticks saying so ("5 min ago")."""
 
     DEFAULT_CSS = """
     TimeGraph { height: 12; min-height: 8; width: 1fr; }
@@ -52,22 +79,20 @@ class TimeGraph(PlotextPlot):
         limits: Sequence[Limit],
         now: float,
         from_zero: bool = False,
-        seconds_below: float = 0.0,
     ) -> None:
-        """`from_zero`: the y axis starts at 0 (rates), not at the lowest value (levels);
-        `seconds_below`: a span shorter than this reads in seconds, not fractions of a minute."""
+        """`from_zero`: the y axis starts at 0 (rates), not at the lowest value (levels)."""
         self.lines, self.limits = tuple(lines), tuple(limits)
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         span = max((now - min(line.xs) for line in lines if line.xs), default=0.0)
-        scale, axis = (3600.0, "hours ago") if span > 3 * 3600 else (60.0, "minutes ago")
-        if span < seconds_below:
-            scale, axis = 1.0, "seconds ago"
+        ticks, labels = time_ticks(span)
+        plt.xticks(ticks, labels)
+        plt.xlim(ticks[0], 0)
         plotted = False
         for line in lines:
             if line.xs:
-                xs = [(x - now) / scale for x in line.xs]
+                xs = [x - now for x in line.xs]  # seconds before now; the ticks say it in words
                 label = one_line(line.label, LABEL_CELLS)  # series names come from the backend
                 plt.plot(xs, list(line.ys), label=label, marker=line.marker)
                 plotted = True
@@ -81,5 +106,4 @@ class TimeGraph(PlotextPlot):
         title = one_line(title, 2 * LABEL_CELLS)  # it names a CPE or a port
         plt.title(title if plotted else f"{title}: no data yet")
         plt.ylabel(unit)
-        plt.xlabel(axis)
         self.refresh()

@@ -71,6 +71,20 @@ class LeanDataTable(DataTable[Any]):
             row_key, column_key, table_cell(value, width), update_width=update_width
         )
 
+    # DataTable binds home/end to the first/last *column* (ctrl+home/end to the rows), so on
+    # our row-cursor tables `end` only scrolled sideways: the README's `home end` move rows.
+    def action_scroll_home(self) -> None:
+        if self.cursor_type == "row":
+            self.action_scroll_top()
+        else:
+            super().action_scroll_home()
+
+    def action_scroll_end(self) -> None:
+        if self.cursor_type == "row":
+            self.action_scroll_bottom()
+        else:
+            super().action_scroll_end()
+
     def render_lines(self, crop: Region) -> list[Strip]:
         if self._update_count != self._cached_generation:
             self._cached_generation = self._update_count

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 
@@ -44,6 +44,34 @@ def server_age(text: str, zone: tzinfo, now: float) -> str:
         return "never"
     when = server_time(text, zone)
     return text if when is None else f"{age_text(max(0.0, now - when))} ago"
+
+
+def server_when(text: str, zone: tzinfo, now: float) -> str:
+    """A LibreNMS timestamp as the server's wall clock with its zone, and its age:
+    "2026-12-04 12:03:10 CET (3m ago)". The 26.5 era's ISO ("…T11:03:10.000000Z") reads the
+    same as the classic "Y-m-d H:i:s"; unreadable text is shown as sent."""
+    if not text:
+        return "never"
+    when = server_time(text, zone)
+    if when is None:
+        return text
+    wall = datetime.fromtimestamp(when, zone)
+    return f"{wall:%Y-%m-%d %H:%M:%S} {wall.tzname() or ''}".rstrip() + (
+        f" ({age_text(max(0.0, now - when))} ago)"
+    )
+
+
+def uptime_text(seconds: int) -> str:
+    days, rest = divmod(max(0, seconds), 86400)
+    return f"{days}d {rest // 3600}h" if days else f"{rest // 3600}h {rest % 3600 // 60}m"
+
+
+def device_uptime_text(device: Device) -> str:
+    """A down device has no uptime, and neither has a ping-only one (LibreNMS sends null, read
+    as 0): both read `—`, never `0h 0m`, in the table, the view and the alert detail alike."""
+    if not device.up or device.uptime_seconds <= 0:
+        return "—"
+    return uptime_text(device.uptime_seconds)
 
 
 def device_status_text(device: Device, colours: dict[str, str], in_table: bool = False) -> Text:
