@@ -60,13 +60,44 @@ def lab_config_on_fixed_ports(lab: Lab) -> Config:
     return dataclasses.replace(config, backends=fixed)
 
 
-async def wait_for_first_polls(pilot: Pilot) -> None:  # type: ignore[type-arg]
+async def wait_for_first_polls(pilot: Pilot, tries: int = 400) -> None:  # type: ignore[type-arg]
+    """Every backend has been asked at least once (~8 s at most), or an AssertionError names
+    the ones that never were."""
     app: NocApp = pilot.app  # type: ignore[assignment]
-    for _ in range(200):
+    for _ in range(tries):
         if all(client.health.requests for client in app.backends):
             break
         await pilot.pause(0.02)
+    else:
+        never = [client.name for client in app.backends if not client.health.requests]
+        raise AssertionError(f"no first poll from {', '.join(never)} within {tries * 0.02:g} s")
     await pilot.pause()
+    await pilot.pause()
+
+
+async def poll_again(pilot: Pilot, screen=None, key: str = "", tries: int = 400) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """Poll `screen` (the one shown) now, by pressing `key` if given, and wait until every one
+    of its jobs has shown an answer to a poll asked after this call, then let that repaint
+    land: after this, a check that "nothing changed" means the poll had its chance."""
+    screen = screen or pilot.app.screen
+    poller = screen.poller
+    assert poller is not None and poller.jobs, f"{type(screen).__name__} polls nothing"
+    mark = poller.asked
+    if key:
+        await pilot.press(key)
+    else:
+        screen.refresh_data()
+
+    def behind() -> list[str]:
+        return [job.key for job in poller.jobs if screen.polls_shown.get(job.key, 0) <= mark]
+
+    for _ in range(tries):
+        if not behind():
+            break
+        await pilot.pause(0.02)
+    else:
+        raise AssertionError(f"no answer shown after a refresh for {', '.join(behind())}")
+    await pilot.pause()  # Pilot.pause flushes the repaint the answer asked for
     await pilot.pause()
 
 
