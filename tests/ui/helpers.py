@@ -61,16 +61,23 @@ def lab_config_on_fixed_ports(lab: Lab) -> Config:
 
 
 async def wait_for_first_polls(pilot: Pilot, tries: int = 400) -> None:  # type: ignore[type-arg]
-    """Every backend has been asked at least once (~8 s at most), or an AssertionError names
-    the ones that never were."""
-    app: NocApp = pilot.app  # type: ignore[assignment]
+    """Every poll job of the screen shown has shown its first answer (data or error), within
+    ~8 s, or an AssertionError names the jobs that never answered."""
+    screen = pilot.app.screen
+    poller = getattr(screen, "poller", None)
+    assert poller is not None and poller.jobs, (
+        f"{type(screen).__name__} polls nothing: wait for what it shows instead"
+    )
+
+    def missing() -> list[str]:
+        return [job.key for job in poller.jobs if job.key not in screen.polls_shown]
+
     for _ in range(tries):
-        if all(client.health.requests for client in app.backends):
+        if not missing():
             break
         await pilot.pause(0.02)
     else:
-        never = [client.name for client in app.backends if not client.health.requests]
-        raise AssertionError(f"no first poll from {', '.join(never)} within {tries * 0.02:g} s")
+        raise AssertionError(f"no first poll shown for {', '.join(missing())} within 8 s")
     await pilot.pause()
     await pilot.pause()
 
