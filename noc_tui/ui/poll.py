@@ -45,13 +45,19 @@ class Polled(Message):
     """Fresh data (or a typed error) from one poll; posted to the screen that owns the job."""
 
     def __init__(
-        self, key: str, backend: str, value: Any = None, error: BackendError | None = None
+        self,
+        key: str,
+        backend: str,
+        value: Any = None,
+        error: BackendError | None = None,
+        asked: int = 0,
     ):
         super().__init__()
         self.key = key
         self.backend = backend
         self.value = value
         self.error = error
+        self.asked = asked  # the Poller's ask number: which poll this answers
 
     def can_replace(self, message: Message) -> bool:
         # A newer result for the same job makes an undelivered older one pointless.
@@ -76,6 +82,9 @@ class Poller:
         self._visible = asyncio.Event()
         self._wake: dict[str, asyncio.Event] = {job.key: asyncio.Event() for job in jobs}
         self.failures: dict[str, int] = {job.key: 0 for job in jobs}
+        # Polls begun, over all jobs: each answer carries its number, so a test (or anyone)
+        # can tell an answer to a poll asked after a moment from one already on its way.
+        self.asked = 0
 
     def start(self) -> None:
         if self.started:
@@ -111,21 +120,23 @@ class Poller:
                 await asyncio.wait_for(self._wake[job.key].wait(), timeout=delay)
 
     async def _poll_once(self, job: PollJob[Any]) -> None:
+        self.asked += 1
+        asked = self.asked
         try:
             value = await job.fetch()
         except BackendError as error:
             self.failures[job.key] += 1
-            self.screen.post_message(Polled(job.key, job.backend, error=error))
+            self.screen.post_message(Polled(job.key, job.backend, error=error, asked=asked))
         except asyncio.CancelledError:
             raise
         except Exception:  # a client bug must cost one poll, never the console
             log.exception("poll %s failed unexpectedly", job.key)
             self.failures[job.key] += 1
             failure = MalformedResponse(job.backend, "unexpected answer (details in the log)")
-            self.screen.post_message(Polled(job.key, job.backend, error=failure))
+            self.screen.post_message(Polled(job.key, job.backend, error=failure, asked=asked))
         else:
             self.failures[job.key] = 0
-            self.screen.post_message(Polled(job.key, job.backend, value=value))
+            self.screen.post_message(Polled(job.key, job.backend, value=value, asked=asked))
             self._retry_siblings(job)
 
     def _retry_siblings(self, job: PollJob[Any]) -> None:

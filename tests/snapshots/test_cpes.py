@@ -10,7 +10,8 @@ from noc_tui.sim.krill_world import KrillWorld
 from noc_tui.ui.screens.cpe_view import CpeViewScreen
 from noc_tui.ui.widgets.graph import TimeGraph
 from noc_tui.ui.widgets.live_table import LiveTable
-from tests.ui.helpers import frozen_console, settled_when, wait_for_first_polls
+from noc_tui.ui.widgets.status_bar import BackendStatusBar
+from tests.ui.helpers import frozen_console, settled_when, wait_until
 
 
 def some_online_gpon() -> str:
@@ -25,7 +26,10 @@ def some_online_gpon() -> str:
 
 
 async def results_loaded(pilot: Pilot) -> None:  # type: ignore[type-arg]
-    await wait_for_first_polls(pilot)
+    # The CPE screen polls nothing: the signals are its search's rows and the status bar,
+    # which shows Krill's answer on its next beat.
+    bar = pilot.app.screen.query_one(BackendStatusBar)
+    await wait_until(pilot, lambda: "krill ✓ ok" in (bar._last or ""))
     table = pilot.app.screen.query_one("#results", LiveTable)
     await settled_when(
         pilot, lambda: table.row_count > 0 and "checking" not in str(table.get_row_at(0)[-1])

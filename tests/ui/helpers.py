@@ -60,13 +60,51 @@ def lab_config_on_fixed_ports(lab: Lab) -> Config:
     return dataclasses.replace(config, backends=fixed)
 
 
-async def wait_for_first_polls(pilot: Pilot) -> None:  # type: ignore[type-arg]
-    app: NocApp = pilot.app  # type: ignore[assignment]
-    for _ in range(200):
-        if all(client.health.requests for client in app.backends):
+async def wait_for_first_polls(pilot: Pilot, tries: int = 400) -> None:  # type: ignore[type-arg]
+    """Every poll job of the screen shown has shown its first answer (data or error), within
+    ~8 s, or an AssertionError names the jobs that never answered."""
+    screen = pilot.app.screen
+    poller = getattr(screen, "poller", None)
+    assert poller is not None and poller.jobs, (
+        f"{type(screen).__name__} polls nothing: wait for what it shows instead"
+    )
+
+    def missing() -> list[str]:
+        return [job.key for job in poller.jobs if job.key not in screen.polls_shown]
+
+    for _ in range(tries):
+        if not missing():
             break
         await pilot.pause(0.02)
+    else:
+        raise AssertionError(f"no first poll shown for {', '.join(missing())} within 8 s")
     await pilot.pause()
+    await pilot.pause()
+
+
+async def poll_again(pilot: Pilot, screen=None, key: str = "", tries: int = 400) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """Poll `screen` (the one shown) now, by pressing `key` if given, and wait until every one
+    of its jobs has shown an answer to a poll asked after this call, then let that repaint
+    land: after this, a check that "nothing changed" means the poll had its chance."""
+    screen = screen or pilot.app.screen
+    poller = screen.poller
+    assert poller is not None and poller.jobs, f"{type(screen).__name__} polls nothing"
+    mark = poller.asked
+    if key:
+        await pilot.press(key)
+    else:
+        screen.refresh_data()
+
+    def behind() -> list[str]:
+        return [job.key for job in poller.jobs if screen.polls_shown.get(job.key, 0) <= mark]
+
+    for _ in range(tries):
+        if not behind():
+            break
+        await pilot.pause(0.02)
+    else:
+        raise AssertionError(f"no answer shown after a refresh for {', '.join(behind())}")
+    await pilot.pause()  # Pilot.pause flushes the repaint the answer asked for
     await pilot.pause()
 
 

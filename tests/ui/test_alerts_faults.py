@@ -9,7 +9,7 @@ from noc_tui.ui.screens.alerts import COLUMNS, AlertsScreen
 from noc_tui.ui.screens.librenms_device import LibreNmsDeviceScreen
 from noc_tui.ui.screens.overview import OverviewScreen
 from noc_tui.ui.widgets.live_table import LiveTable
-from tests.ui.helpers import live_console, wait_until
+from tests.ui.helpers import live_console, poll_again, wait_until
 
 STATE = [c.key for c in COLUMNS].index("state")
 
@@ -38,7 +38,7 @@ async def test_ack_of_an_alert_that_vanished_says_so_and_shows_nothing_acknowled
         await wait_until(pilot, lambda: "not acknowledged" in summary(screen))
         assert "no longer exists" in summary(screen)
         assert any("no longer exists" in n.message for n in app._notifications)
-        await pilot.pause(0.3)
+        await poll_again(pilot, screen)  # the list as LibreNMS has it now is on screen
         shown = screen.query_one(LiveTable)._shown
         assert key not in shown or str(table.get_row(key)[STATE]) != "acknowledged"
 

@@ -7,7 +7,7 @@ import random
 
 from noc_tui.ui.screens.alerts import COLUMNS, AlertsScreen
 from noc_tui.ui.widgets.live_table import LiveTable
-from tests.ui.helpers import wait_until
+from tests.ui.helpers import poll_again, wait_until
 from tests.ui.librenms_helpers import frozen_librenms
 
 KEYS = [c.key for c in COLUMNS]
@@ -46,8 +46,7 @@ async def test_sort_keys_and_header_click_keep_the_cursor_on_the_same_alert() ->
         assert column(table, RULE) == sorted(rules, key=str.lower, reverse=True)
         assert table.cursor_key == chosen
         # A poll refresh keeps the order and the cursor.
-        screen.refresh_data()
-        await pilot.pause(0.3)
+        await poll_again(pilot, screen)
         assert table.cursor_key == chosen and screen.sort_column == "rule"
 
 

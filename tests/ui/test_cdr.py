@@ -119,8 +119,10 @@ async def test_follow_puts_new_calls_on_top_and_keeps_the_cursor() -> None:
         assert table.cursor_call == chosen and table.cursor == 3 + new
         assert "→ 2026-11-18 11:51 UTC" in widget_text(screen.query_one("#cdr-query"))
         assert screen.tally.total == len(table.calls) == len({c.key for c in table.calls})
+        done = screen.follows_done
         await pilot.press("r")  # nothing new: nothing moves
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: screen.follows_done > done)  # that ask was answered
+        await pilot.pause()
         assert len(table.calls) == count + new and table.cursor_call == chosen
 
 
@@ -138,7 +140,10 @@ async def test_license_block_is_a_clear_state_not_an_error_dump() -> None:
         pbx = app.backends.clients["kalliope"]
         asked = pbx.health.requests
         await pilot.press("f")  # following a blocked PBX asks nothing more
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: screen.following)
+        # The key was handled: any ask would have started a worker by now, and no timer is set.
+        assert not [w for w in app.workers if w.group == "cdr-follow"]
+        assert screen._follow_timer is None
         assert pbx.health.requests == asked
 
 

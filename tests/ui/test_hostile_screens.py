@@ -31,7 +31,7 @@ from noc_tui.ui.screens.pbx_extension import PbxExtensionScreen
 from noc_tui.ui.widgets.call_table import CallTable
 from noc_tui.ui.widgets.live_table import LiveTable
 from noc_tui.ui.widgets.tile import Tile
-from tests.ui.helpers import live_console, wait_until
+from tests.ui.helpers import live_console, poll_again, wait_until
 from tests.ui.hostile_helpers import (
     assert_shown_plainly,
     drawn,
@@ -123,8 +123,11 @@ async def test_cpe_search_view_graphs_and_actions(hostile_lab: Lab, guard) -> No
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, CpeViewScreen))
         await shows_hostile(pilot, "CPE view")
-        await pilot.press("g")  # graphs: legends and titles name the CPE
-        await pilot.pause(0.5)
+        # Graphs: legends and titles name the CPE. From 46 rows they are open from the start
+        # (`g` would hide them), so wait until they are laid out, then look.
+        graphs = app.screen.query_one("#graphs")
+        await wait_until(pilot, lambda: graphs.has_class("shown") and graphs.region.height > 0)
+        await pilot.pause()  # flushes their paint
         assert_shown_plainly(app, "CPE graphs")
         await pilot.press("x")
         await wait_until(pilot, lambda: isinstance(app.screen, ActionMenu))
@@ -231,7 +234,7 @@ async def test_wallboard_pages(hostile_lab: Lab, guard) -> None:  # type: ignore
         seen = 0
         for page in range(5):
             await wait_until(pilot, lambda: "waiting" not in drawn(app).split("\n", 1)[-1][:400])
-            await pilot.pause(0.5)
+            await poll_again(pilot)  # the page's latest answers are drawn, then we look
             text = assert_shown_plainly(app, f"wallboard page {page + 1}", needs_marker=False)
             seen += bool(markers_in(text))
             await pilot.press("right")

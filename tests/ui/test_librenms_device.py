@@ -9,7 +9,7 @@ from noc_tui.ui.screens.librenms_device import LibreNmsDeviceScreen
 from noc_tui.ui.screens.librenms_port import PortGraphScreen
 from noc_tui.ui.widgets.graph import TimeGraph
 from noc_tui.ui.widgets.live_table import LiveTable
-from tests.ui.helpers import wait_until, widget_text
+from tests.ui.helpers import poll_again, wait_until, widget_text
 from tests.ui.librenms_helpers import frozen_librenms, open_device
 
 
@@ -64,9 +64,7 @@ async def test_port_graph_adds_a_point_per_librenms_poll_and_stops_when_closed()
         assert isinstance(screen, PortGraphScreen)
         graph = screen.query_one(TimeGraph)
         await wait_until(pilot, lambda: graph.points == 2)  # in and out: one point each
-        screen.refresh_data()  # same LibreNMS poll: no new point, however often we ask
-        await wait_until(pilot, lambda: screen.history.latest is not None)
-        await pilot.pause(0.2)
+        await poll_again(pilot, screen)  # same LibreNMS poll: no new point, however often we ask
         assert graph.points == 2
         for polls in (2, 3):
             clock.advance(POLL_PERIOD)

@@ -7,6 +7,7 @@ from noc_tui.ui.widgets.tile import Tile, big_digits
 from tests.ui.helpers import (
     frozen_console,
     live_console,
+    poll_again,
     tile_text,
     wait_for_first_polls,
     wait_until,
@@ -104,10 +105,7 @@ async def test_same_data_repaints_nothing_and_focus_stays() -> None:
                 return _original()
 
             widget.render = counted  # type: ignore[method-assign]
-        requests = sum(c.health.requests for c in app.backends)
-        app.screen.refresh_data()
-        await wait_until(pilot, lambda: sum(c.health.requests for c in app.backends) > requests)
-        await pilot.pause(0.3)
+        await poll_again(pilot)  # every tile's job answered again, and the repaint is flushed
         assert repaints == []  # the frozen lab answered the same: no tile was redrawn
         assert app.focused is second
 

@@ -65,5 +65,7 @@ async def test_revert_refused_in_read_only(clean_lab) -> None:  # type: ignore[n
         await pilot.press("v")
         await pilot.pause()
         await pilot.press("y")
-        await pilot.pause(0.3)
+        await wait_until(
+            pilot, lambda: any("revert refused" in n.message for n in app._notifications)
+        )
     assert world.pending is True

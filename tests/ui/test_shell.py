@@ -7,7 +7,7 @@ from textual.widgets import DataTable
 from noc_tui.ui.screens.help import HelpScreen
 from noc_tui.ui.screens.overview import OverviewScreen
 from noc_tui.ui.widgets.status_bar import BackendStatusBar
-from tests.ui.helpers import live_console, wait_for_first_polls
+from tests.ui.helpers import live_console, poll_again, wait_for_first_polls, wait_until
 
 
 def status_line(app) -> str:  # type: ignore[no-untyped-def]
@@ -120,8 +120,7 @@ async def test_refresh_keeps_the_cursor(clean_lab) -> None:  # type: ignore[no-u
         table.focus()
         await pilot.press("down", "down")
         assert table.cursor_row == 2
-        await pilot.press("r")
-        await pilot.pause(1.5)
+        await poll_again(pilot, key="r")  # the answers to this refresh are on screen
         assert table.cursor_row == 2
 
 
@@ -163,8 +162,11 @@ async def test_no_secret_on_screen_even_when_auth_fails(clean_lab) -> None:  # t
     app = console(config, Backends(config))
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for_first_polls(pilot)
-        await pilot.pause(0.3)
-        screen = app.export_screenshot()
-        assert "authentication failed" in screen.replace("&#160;", " ")
+
+        def drawn() -> str:
+            return app.export_screenshot().replace("&#160;", " ")
+
+        await wait_until(pilot, lambda: "authentication failed" in drawn())
+        screen = app.export_screenshot()  # the failure is drawn: now look for what must not be
         for secret in ("url-secret-pw", "wrong-token-xyz-123"):
             assert secret not in screen

@@ -6,7 +6,7 @@ import pytest
 from textual import events
 from textual.widgets import Input
 
-from tests.ui.helpers import live_console
+from tests.ui.helpers import live_console, wait_until
 
 
 def burst(app, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -34,8 +34,9 @@ async def test_keys_typed_right_after_slash_reach_the_box(clean_lab, screen: str
             app.screen.set_focus(None)  # start from the table, as after a search
             await pilot.pause()
         burst(app, "/ab/c")  # the second `/` is text: a path, a wildcard, a note
-        await pilot.pause(0.5)
-        assert app.screen.query_one(box, Input).value.endswith("ab/c")
+        field = app.screen.query_one(box, Input)
+        await wait_until(pilot, lambda: len(field.value) >= 4)  # every key typed has landed
+        assert field.value.endswith("ab/c")
 
 
 @pytest.mark.parametrize(

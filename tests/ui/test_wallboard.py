@@ -33,9 +33,9 @@ async def test_space_pauses_and_arrows_step() -> None:
         screen = board(app)
         await pilot.press("space")
         assert screen.paused
-        index = screen.index
-        await pilot.pause(1.0)
-        assert screen.index == index  # three periods went by, paused
+        index, ticks = screen.index, screen.rotation_ticks
+        await wait_until(pilot, lambda: screen.rotation_ticks >= ticks + 3)
+        assert screen.index == index  # three beats of the rotation timer went by, paused
         assert "paused" in str(screen.query_one("#wall-head").content)
         await pilot.press("right")
         assert screen.index == (index + 1) % 5

@@ -50,6 +50,9 @@ class NocScreen(Screen[None]):
     TITLE = ""
     NAME = ""
     poller: Poller | None = None
+    # Per poll job, the ask number (Poller.asked) of the latest answer shown: proof that a
+    # poll asked after some moment has been drawn, so "nothing changed" can be checked.
+    polls_shown: dict[str, int]
 
     @property
     def noc(self) -> NocApp:
@@ -68,6 +71,10 @@ class NocScreen(Screen[None]):
 
     def poll_jobs(self) -> list[PollJob[Any]]:
         return []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.polls_shown = {}
 
     def on_mount(self) -> None:
         # Textual calls every class's on_mount along the MRO: a screen's own on_mount runs
@@ -88,6 +95,8 @@ class NocScreen(Screen[None]):
         """Fresh data or an error arrived: the status bar shows it now, then the screen."""
         self.query_one(BackendStatusBar).refresh_status()
         self.polled(message)
+        shown = self.polls_shown.get(message.key, 0)
+        self.polls_shown[message.key] = max(shown, message.asked)
 
     def polled(self, message: Polled) -> None:
         """Subclasses show a poll's result here."""

@@ -106,6 +106,7 @@ class CdrScreen(NocScreen):
         self.blocked: LicenseBlocked | None = None
         self.followed_to: datetime | None = None
         self._follow_timer: Timer | None = None
+        self.follows_done = 0  # follow asks answered (or failed) and shown: what tests wait for
 
     # -- composition -------------------------------------------------------------------------
 
@@ -274,6 +275,12 @@ class CdrScreen(NocScreen):
         )
 
     async def _follow(self, query: CdrQuery) -> None:
+        try:
+            await self._follow_once(query)
+        finally:
+            self.follows_done += 1
+
+    async def _follow_once(self, query: CdrQuery) -> None:
         pbx, table = self.pbx, self.query_one(CallTable)
         if pbx is None:
             return

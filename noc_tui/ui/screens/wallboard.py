@@ -103,6 +103,7 @@ class WallboardScreen(NocScreen):
         self.paused = False
         self.index = 0
         self.rotations = 0
+        self.rotation_ticks = 0  # the rotation timer's beats, paused or not
         self.rings: dict[str, dict[str, deque[tuple[float, float]]]] = {}
         self._jobs: list[PollJob[Any]] | None = None
         self._head = ""
@@ -198,6 +199,7 @@ class WallboardScreen(NocScreen):
     # -- rotation and keys -------------------------------------------------------------------
 
     def _rotate(self) -> None:
+        self.rotation_ticks += 1
         if not self.paused:
             self.show_page(self.index + 1)
             self.rotations += 1
