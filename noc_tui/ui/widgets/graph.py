@@ -11,8 +11,8 @@ from noc_tui.untrusted import one_line
 
 LABEL_CELLS = 40
 #: Tick steps in seconds: round numbers an operator reads at a glance.
-TICK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600)
-TICK_STEPS += (43_200, 86_400, 172_800, 604_800)  # a wallboard left open for weeks
+TICK_STEPS: tuple[int, ...] = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+TICK_STEPS += (7200, 10800, 21600, 43_200, 86_400, 172_800, 604_800)  # a wallboard left for weeks
 MOST_TICKS = 5
 
 
