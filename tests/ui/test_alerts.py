@@ -144,25 +144,7 @@ async def test_per_port_faults_are_told_apart(clean_lab) -> None:  # type: ignor
         d for d in world.devices if d["status"] == 1 and len(world.ports[d["device_id"]]) >= 3
     )
     ports = world.ports[device["device_id"]][:3]
-    ids = []
-    for port in ports:
-        world.next_alert_id += 1
-        ids.append(world.next_alert_id)
-        world.alerts[world.next_alert_id] = {
-            "id": world.next_alert_id,
-            "device_id": device["device_id"],
-            "rule_id": 2,  # Port status up/down
-            "entity_type": "port",
-            "entity_id": port["port_id"],
-            "entity_key": f"port|{port['port_id']}",
-            "state": 1,
-            "alerted": 1,
-            "open": 0,
-            "note": None,
-            "timestamp": "2026-11-22 15:58:02",
-            "info": "[]",
-            "details": {"rule": [{"port_id": port["port_id"], "ifName": port["ifName"]}]},
-        }
+    ids = world.open_port_faults(device, ports)
     try:
         app = live_console(clean_lab, start_screen="alerts")
         async with app.run_test(size=(160, 40)) as pilot:
