@@ -16,12 +16,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from noc_tui.paths import state_dir
 from noc_tui.secret import redact
 
 
 def default_audit_path() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "noc-tui" / "audit.jsonl"
+    return state_dir() / "audit.jsonl"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from noc_tui.paths import config_dir
 from noc_tui.secret import Secret
 
 KINDS = ("krill", "librenms", "openwisp", "kalliope")
@@ -119,9 +120,7 @@ class Config:
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "noc-tui" / "config.toml"
+    return config_dir(env) / "config.toml"
 
 
 def find_config(explicit: str | None, env: Mapping[str, str] | None = None) -> Path | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import atexit
 import logging
 import logging.handlers
-import os
 import queue
 from pathlib import Path
 
+from noc_tui.paths import state_dir
 from noc_tui.secret import redact
 from noc_tui.untrusted import clean
 
@@ -40,8 +40,7 @@ atexit.register(stop_logging)
 
 
 def default_log_path() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "noc-tui" / "noc-tui.log"
+    return state_dir() / "noc-tui.log"
 
 
 def setup_logging(path: Path | None, level: str = "INFO") -> Path | None:

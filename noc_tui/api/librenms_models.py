@@ -117,6 +117,33 @@ def _decoded_info(text: str) -> tuple[tuple[str, Any], ...]:
     return tuple((k, v) for k, v in decoded.items() if not isinstance(v, (dict, list)))
 
 
+def _fault_entity(row: dict[str, Any]) -> tuple[str, str]:
+    """The entity a per-entity fault is about, as (name, description): ("Ethernet12",
+    "Cust: ACME-BCN-0042") for a port. Newest LibreNMS (PR #19891, `alert_faults`) sends one
+    row per port or sensor, all with the same host, rule and time: this is what tells them
+    apart. ("", "") for the classic one-row-per-device+rule alerts."""
+    kind = as_text(row.get("entity_type"))
+    key = as_text(row.get("entity_key"))
+    if not kind and not key:
+        return "", ""
+    details = row.get("details")
+    if isinstance(details, str) and details.strip():
+        try:
+            details = strict_json.loads(details)
+        except strict_json.Malformed:
+            details = None
+    facts = details.get("rule") if isinstance(details, dict) else None
+    first = facts[0] if isinstance(facts, list) and facts and isinstance(facts[0], dict) else {}
+    if kind == "port":
+        name = as_text(first.get("ifName")) or as_text(first.get("ifDescr"))
+        return name or key, as_text(first.get("ifAlias"))
+    if kind == "sensor":
+        name = as_text(first.get("sensor_descr"))
+        return name or key, as_text(first.get("sensor_class"))
+    named = next((as_text(v) for k, v in first.items() if k.endswith(("_descr", "_name"))), "")
+    return named or key or f"{kind} {as_text(row.get('entity_id'))}".strip(), ""
+
+
 @dataclass(frozen=True)
 class Alert:
     """One alert row: a rule firing on a device."""
@@ -133,6 +160,10 @@ class Alert:
     until_clear: bool | None = None
     procedure: str = ""
     rule_notes: str = ""
+    # Per-entity faults (newest LibreNMS): what fired, "" for a classic alert.
+    entity_type: str = ""
+    entity: str = ""  # "Ethernet12"
+    entity_about: str = ""  # its alias or class, "Cust: ACME-BCN-0042"
 
     @property
     def state_word(self) -> str:
@@ -149,6 +180,7 @@ class Alert:
     @classmethod
     def parse(cls, row: dict[str, Any]) -> Alert:
         until = _info(row.get("info")).get("until_clear")
+        entity, about = _fault_entity(row)
         return cls(
             id=as_int(row.get("id")),
             device_id=as_int(row.get("device_id")),
@@ -162,6 +194,9 @@ class Alert:
             until_clear=as_bool(until) if until is not None else None,
             procedure=as_text(row.get("proc")),
             rule_notes=as_text(row.get("notes")),
+            entity_type=as_text(row.get("entity_type")),
+            entity=entity,
+            entity_about=about,
         )
 
 

@@ -184,6 +184,45 @@ class LibreNmsWorld:
         self.alerts[alert["id"]] = alert
         return alert
 
+    def open_port_faults(self, device: dict[str, Any], ports: list[dict[str, Any]]) -> list[int]:
+        """Newest LibreNMS (PR #19891, `alert_faults`; librenms.md §4.6): one alert per port
+        that fired, its id a fault id, all with the device, rule and time of the others; only
+        `entity_*` and `details` tell them apart. Ids of the faults opened."""
+        rule = next(r for r in self.rules if r["name"] == "Port status up/down")
+        at = local_time(self.clock.now())
+        opened = []
+        for port in ports:
+            self.next_alert_id += 1
+            self.alerts[self.next_alert_id] = {
+                "id": self.next_alert_id,
+                "device_id": device["device_id"],
+                "rule_id": rule["id"],
+                "entity_type": "port",
+                "entity_id": port["port_id"],
+                "entity_key": f"port|{port['port_id']}",
+                "state": 1,
+                "alerted": 1,
+                "open": 0,
+                "note": None,
+                "info": "[]",
+                "details": {
+                    "rule": [
+                        {
+                            "port_id": port["port_id"],
+                            "ifName": port["ifName"],
+                            "ifAlias": port["ifAlias"],
+                            "ifOperStatus": "down",
+                            "ifAdminStatus": port["ifAdminStatus"],
+                        }
+                    ]
+                },
+                "first_seen": at,
+                "last_seen": at,
+                "timestamp": at,
+            }
+            opened.append(self.next_alert_id)
+        return opened
+
     # -- time ------------------------------------------------------------------------
 
     def _steps(self, now: float) -> int:

@@ -5,7 +5,6 @@ A bad file never stops the console: it is skipped and named in one message.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 import noc_tui
+from noc_tui.paths import config_dir
 
 DEFAULT_THEME = "noc-dark"
 NO_COLOR_THEME = "mono"
@@ -48,9 +48,7 @@ def shipped_theme_dir() -> Path:
 
 
 def user_theme_dir(env: dict[str, str] | None = None) -> Path:
-    env = dict(os.environ) if env is None else env
-    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "noc-tui" / "themes"
+    return config_dir(env) / "themes"
 
 
 def load_themes(extra_dirs: list[Path] | None = None) -> ThemeSet:

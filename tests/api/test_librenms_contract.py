@@ -320,3 +320,29 @@ def test_display_name_is_optional() -> None:
     for row in ({"display": None}, {}, {"display": "olt-bcn-01"}, {"display": "  "}):
         device = Device.parse({"device_id": 1, "hostname": "olt-bcn-01", **row})
         assert device.name == "olt-bcn-01", row
+
+
+async def test_per_entity_faults_say_which_port(make) -> None:  # type: ignore[no-untyped-def]
+    # Newest LibreNMS (PR #19891): one row per port, same host, rule and time as its siblings.
+    client, _, _ = make({("GET", "/api/v0/alerts"): ok("list_alerts_faults_preview")})
+    (fault,) = await client.alerts()
+    assert (fault.entity_type, fault.entity, fault.entity_about) == (
+        "port",
+        "Ethernet12",
+        "Cust: ACME-BCN-0042",
+    )
+    classic, *_ = await make({("GET", "/api/v0/alerts"): ok("list_alerts")})[0].alerts()
+    assert (classic.entity_type, classic.entity, classic.entity_about) == ("", "", "")
+
+
+def test_fault_entity_tolerates_any_details() -> None:
+    from noc_tui.api.librenms_models import Alert
+
+    base = {"id": 1, "entity_type": "port", "entity_key": "port|7"}
+    text = json.dumps({"rule": [{"ifName": "xe-0/0/1", "ifAlias": "Uplink"}]})
+    assert Alert.parse({**base, "details": text}).entity == "xe-0/0/1"
+    for details in (None, "", "not json", [], {"rule": "x"}, {"rule": [1]}, {"rule": []}):
+        assert Alert.parse({**base, "details": details}).entity == "port|7", details
+    sensor = {"entity_type": "sensor", "entity_key": "sensor|9"}
+    rows = {"rule": [{"sensor_descr": "PSU 1", "sensor_class": "power"}]}
+    assert Alert.parse({**sensor, "details": rows}).entity == "PSU 1"

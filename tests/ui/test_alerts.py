@@ -134,3 +134,26 @@ async def test_a_severity_librenms_adds_one_day_reads_as_unknown_in_its_colour(c
         # A symbol and the word, as the others, cut with an ellipsis to the 10-cell column.
         assert str(badge) == "? emergen…"
         assert str(badge.style) == app.theme_variables["state-unknown"]
+
+
+async def test_per_port_faults_are_told_apart(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    # Newest LibreNMS sends one alert row per port (fault ids): host, rule, severity and
+    # time alike. Without the port each row read the same.
+    world = clean_lab.sim("librenms").world
+    device = next(
+        d for d in world.devices if d["status"] == 1 and len(world.ports[d["device_id"]]) >= 3
+    )
+    ports = world.ports[device["device_id"]][:3]
+    ids = world.open_port_faults(device, ports)
+    try:
+        app = live_console(clean_lab, start_screen="alerts")
+        async with app.run_test(size=(160, 40)) as pilot:
+            table = app.screen.query_one("#alerts", LiveTable)
+            await wait_until(pilot, lambda: all(str(i) in table.rows for i in ids))
+            column = [c.key for c in COLUMNS].index("rule")
+            cells = [str(table.get_row(str(i))[column]) for i in ids]
+            assert len(set(cells)) == 3, cells
+            assert all(p["ifName"] in cell for p, cell in zip(ports, cells, strict=True)), cells
+    finally:
+        for i in ids:
+            world.alerts.pop(i, None)

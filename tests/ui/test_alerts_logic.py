@@ -45,3 +45,20 @@ def test_note_shows_the_last_words_without_librenms_prefix() -> None:
     )
     assert last_note(note) == "Second port now down as well"
     assert last_note("") == ""
+
+
+def test_alert_detail_says_which_port_a_fault_is_on() -> None:
+    from noc_tui.api.librenms_models import Alert
+    from noc_tui.ui.screens.alert_detail import AlertDetailScreen
+
+    fault = Alert.parse(
+        {
+            "id": 5521,
+            "entity_type": "port",
+            "entity_key": "port|2107",
+            "details": {"rule": [{"ifName": "Ethernet12", "ifAlias": "Cust: ACME-BCN-0042"}]},
+            "name": "Port status up/down",
+        }
+    )
+    text = AlertDetailScreen(None, fault)._alert_text().plain  # type: ignore[arg-type]
+    assert "On        port Ethernet12 (Cust: ACME-BCN-0042)" in text, text

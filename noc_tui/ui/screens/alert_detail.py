@@ -55,6 +55,9 @@ class AlertDetailScreen(Screen[None]):
             + ("    (until clear)" if a.acknowledged and a.until_clear else ""),
             f"Since     {a.timestamp or '?'}",
         ]
+        if a.entity:
+            about = f" ({a.entity_about})" if a.entity_about else ""
+            lines.insert(1, f"On        {a.entity_type or 'entity'} {a.entity}{about}")
         if a.procedure:
             lines.append(f"Procedure {a.procedure}")
         if a.rule_notes:

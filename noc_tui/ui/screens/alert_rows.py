@@ -30,7 +30,18 @@ def last_note(note: str) -> str:
 
 def haystack(alert: Alert) -> str:
     """What the `/` filter looks in."""
-    return f"{alert.hostname} {alert.rule_name} {alert.note} {alert.state_word}".lower()
+    return (
+        f"{alert.hostname} {alert.entity} {alert.entity_about} {alert.rule_name} {alert.note}"
+        f" {alert.state_word}"
+    ).lower()
+
+
+def rule_cell(alert: Alert) -> str:
+    """The rule, after the port or sensor it fired on when LibreNMS says (per-entity faults:
+    one row per port, otherwise alike); the entity first, so a cut column still tells them
+    apart."""
+    rule = alert.rule_name or f"rule {alert.rule_id}"
+    return f"{alert.entity} · {rule}" if alert.entity else rule
 
 
 @dataclass(slots=True)
@@ -72,7 +83,7 @@ class AlertRows:
                 str(alert.id),
                 server_time(alert.timestamp, zone),
                 alert.hostname,
-                alert.rule_name or f"rule {alert.rule_id}",
+                rule_cell(alert),
                 alert.state_word,
                 truncate(last_note(alert.note), 30),
                 haystack(alert),
@@ -149,6 +160,8 @@ def _shows_the_same(old: Alert, new: Alert) -> bool:
         and old.rule_name == new.rule_name
         and old.rule_id == new.rule_id
         and old.severity == new.severity
+        and old.entity == new.entity
+        and old.entity_about == new.entity_about
     )
 
 

@@ -136,7 +136,10 @@ class AlertsScreen(NocScreen):
     def compose_body(self) -> ComposeResult:
         yield Plain("", id="alert-summary")
         yield FilterBox(
-            self.text, placeholder="filter: host, rule, note", id="alert-filter", table="#alerts"
+            self.text,
+            placeholder="filter: host, port, rule, note",
+            id="alert-filter",
+            table="#alerts",
         )
         yield LiveTable(id="alerts")
 
