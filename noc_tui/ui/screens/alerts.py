@@ -104,11 +104,7 @@ class AlertsScreen(NocScreen):
         search_key("search", "Filter"),
         Binding("escape", "clear_search", "Clear", show=False),
     ]
-    DEFAULT_CSS = """
-    AlertsScreen #alert-filter { display: none; }
-    AlertsScreen #alert-filter.shown { display: block; }
-    AlertsScreen #alert-summary { height: 1; padding: 0 1; }
-    """
+    CSS_PATH = "alerts.tcss"
 
     def __init__(self, search: str | None = None) -> None:
         super().__init__()

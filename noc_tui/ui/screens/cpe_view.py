@@ -71,19 +71,7 @@ GRAPHS_FROM_HEIGHT = 46
 class CpeViewScreen(NocScreen):
     TITLE = "CPE"
     NAME = "cpes"
-    DEFAULT_CSS = """
-    CpeViewScreen #cpe-body { height: 1fr; }
-    CpeViewScreen #cpe-head { text-style: bold; padding: 0 1; }
-    CpeViewScreen #cpe-top { height: auto; }
-    CpeViewScreen #identity, CpeViewScreen #status { width: 1fr; height: auto; padding: 0 1; }
-    CpeViewScreen #alarms { height: auto; padding: 0 1; }
-    CpeViewScreen #cpe-message { height: auto; padding: 0 1; color: $warning; }
-    CpeViewScreen .section { text-style: bold; padding: 0 1; margin-top: 1; }
-    CpeViewScreen LiveTable { height: auto; max-height: 10; }
-    CpeViewScreen #graphs { height: auto; display: none; }
-    CpeViewScreen #graphs.shown { display: block; }
-    CpeViewScreen #graph-row { height: 14; }
-    """
+    CSS_PATH = "cpe_view.tcss"
     BINDINGS = [
         Binding("g", "toggle_graphs", "Graphs"),
         Binding("l", "range('l')", "Live", show=False),

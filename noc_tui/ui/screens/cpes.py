@@ -56,11 +56,7 @@ STATES_PER_PAGE = 25  # live states asked for per loaded page, not for thousands
 class CpesScreen(NocScreen):
     TITLE = "CPEs"
     NAME = "cpes"
-    DEFAULT_CSS = """
-    CpesScreen #search { margin: 0 1; }
-    CpesScreen #search-status { height: auto; padding: 0 1; }
-    CpesScreen #results { height: 1fr; }
-    """
+    CSS_PATH = "cpes.tcss"
     # Focus starts on the table so the screen keys (1-6, q) keep working; `/` goes to the box.
     AUTO_FOCUS = "#results"
     BINDINGS = [

@@ -56,14 +56,7 @@ class LibreNmsDeviceScreen(NocScreen):
     TITLE = "LibreNMS device"
     NAME = "devices"
     BINDINGS = [Binding("escape", "back", "Back")]
-    DEFAULT_CSS = """
-    LibreNmsDeviceScreen #lnms-device-head { text-style: bold; padding: 0 1; }
-    LibreNmsDeviceScreen #lnms-device-message { height: auto; padding: 0 1; color: $warning; }
-    LibreNmsDeviceScreen #lnms-device-detail { height: auto; padding: 0 1; }
-    LibreNmsDeviceScreen .section { text-style: bold; padding: 0 1; margin-top: 1; }
-    LibreNmsDeviceScreen #lnms-no-ports { height: auto; padding: 0 1; }
-    LibreNmsDeviceScreen #lnms-ports { height: 1fr; }
-    """
+    CSS_PATH = "librenms_device.tcss"
 
     def __init__(self, client: LibreNmsClient, device: Device) -> None:
         super().__init__()

@@ -81,21 +81,7 @@ class WallboardScreen(NocScreen):
         Binding("right", "step(1)", "Next"),
         Binding("q", "app.quit", "Quit"),
     ]
-    DEFAULT_CSS = """
-    WallboardScreen #wall-head { height: 1; padding: 0 1; background: $boost; text-style: bold; }
-    WallboardScreen #pages { height: 1fr; }
-    WallboardScreen #pages > Vertical { height: 1fr; }
-    WallboardScreen .page-note { height: auto; padding: 0 1; color: $text-muted; }
-    WallboardScreen LiveTable { height: 1fr; margin: 0 1; }
-    WallboardScreen #wall-critical { height: auto; max-height: 9; }
-    WallboardScreen #wall-pbx { height: auto; max-height: 8; }
-    WallboardScreen #cpe-graphs { grid-size: 2; grid-rows: 1fr; height: 1fr; }
-    WallboardScreen TimeGraph { height: 1fr; }
-    WallboardScreen LiveTable.-stale { text-opacity: 60%; }
-    /* A grid from 110 columns; below that the tiles are a list, as on the overview. */
-    WallboardScreen TileBoard { grid-size: 4; }
-    WallboardScreen.-full TileBoard { grid-size: 5; }
-    """
+    CSS_PATH = "wallboard.tcss"
 
     def __init__(self) -> None:
         super().__init__()
