@@ -150,8 +150,7 @@ class BodyReader:
             for piece in self._decode(self.response.content, final=True):
                 yield piece
             return
-        turn: asyncio.Lock | None = None
-        held = False
+        turn: asyncio.Lock | None = None  # set once held, so a wait cut short releases nothing
         try:
             # httpx annotates aiter_raw as an AsyncIterator; it is an async generator (aclose).
             raw_pieces = cast(AsyncGenerator[bytes, None], self.response.aiter_raw())
@@ -161,9 +160,9 @@ class BodyReader:
                         async with asyncio.timeout_at(self.deadline):
                             data = await anext(raw, None)
                             if turn is None and self.decoded > BIG:
-                                turn = _big_turn()
-                                await turn.acquire()
-                                held = True
+                                waited = _big_turn()
+                                await waited.acquire()
+                                turn = waited
                     except TimeoutError:
                         raise self._late() from None
                     if data is None:
@@ -174,7 +173,7 @@ class BodyReader:
             for piece in self._decode(b"", final=True):
                 yield piece
         finally:
-            if turn is not None and held:
+            if turn is not None:
                 turn.release()
 
     def _late(self) -> BackendTimeout:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Iterable
 from datetime import tzinfo
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from noc_tui.api.auth import Auth, HeaderAuth, NoAuth
 from noc_tui.api.base import ApiClient, BadArgument, PingResult
@@ -21,7 +21,7 @@ from noc_tui.api.librenms_models import (
     Port,
     PortStats,
 )
-from noc_tui.api.listing import Listing, unique
+from noc_tui.api.listing import Listing, unique_ids
 
 #: `type=` values of `GET /devices` that need no `query`.
 DEVICE_TYPES: tuple[str, ...] = ("all", "up", "down", "disabled", "ignored")
@@ -89,7 +89,7 @@ class LibreNmsClient(ApiClient):
         if device is not None:
             params["device"] = str(device)
         body = await self._ok("/api/v0/alerts", params, "alerts")
-        return _each_once(Alert.parse(row) for row in self._rows(body, "alerts", "alerts"))
+        return unique_ids(Alert.parse(row) for row in self._rows(body, "alerts", "alerts"))
 
     async def alert(self, alert_id: int) -> Alert:
         params = {"state": ",".join(str(s) for s in ALL_STATES)}
@@ -133,7 +133,7 @@ class LibreNmsClient(ApiClient):
 
     async def rules(self) -> Listing[AlertRule]:
         body = await self._ok("/api/v0/rules", None, "rules")
-        return _each_once(AlertRule.parse(row) for row in self._rows(body, "rules", "rules"))
+        return unique_ids(AlertRule.parse(row) for row in self._rows(body, "rules", "rules"))
 
     async def rule(self, rule_id: int) -> AlertRule:
         body = await self._ok(f"/api/v0/rules/{int(rule_id)}", None, "rule")
@@ -151,7 +151,7 @@ class LibreNmsClient(ApiClient):
         if query is not None:
             params["query"] = query
         body = await self._ok("/api/v0/devices", params, "devices")
-        return _each_once(Device.parse(row) for row in self._rows(body, "devices", "devices"))
+        return unique_ids(Device.parse(row) for row in self._rows(body, "devices", "devices"))
 
     async def device(self, host: str | int) -> Device:
         body = await self._ok(f"/api/v0/devices/{_seg(host)}", None, "device")
@@ -170,7 +170,7 @@ class LibreNmsClient(ApiClient):
             if "no ports" in error.detail.lower():
                 return Listing()
             raise
-        return _each_once(Port.parse(row) for row in self._rows(body, "ports", "ports"))
+        return unique_ids(Port.parse(row) for row in self._rows(body, "ports", "ports"))
 
     async def port_stats(self, host: str | int, if_name: str) -> PortStats:
         """One port at LibreNMS's last poll; its rates only change when `poll_time` does."""
@@ -186,19 +186,6 @@ class LibreNmsClient(ApiClient):
             # Older releases answer an unknown port with 200 and the computed fields only.
             raise NotFound(self.name, f"port {if_name} does not exist on {host}")
         return PortStats.parse(row)
-
-
-class _HasId(Protocol):
-    @property
-    def id(self) -> int: ...
-
-
-M = TypeVar("M", bound=_HasId)
-
-
-def _each_once(items: Iterable[M]) -> Listing[M]:
-    """LibreNMS sends a whole list in one body; an id it repeats is kept once, and counted."""
-    return unique(items, key=lambda item: item.id)
 
 
 def _seg(value: str | int) -> str:

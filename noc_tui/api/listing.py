@@ -9,6 +9,7 @@ screen can tell the operator the list is not the whole truth.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
+from operator import attrgetter
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -60,6 +61,11 @@ def unique(
     return Listing(kept, repeated=repeated, total=total, stopped=stopped)
 
 
+def unique_ids(items: Iterable[T], *, total: int | None = None, stopped: str = "") -> Listing[T]:
+    """`unique` by the models' own `id`, which every listed model of LibreNMS and OpenWISP has."""
+    return unique(items, key=attrgetter("id"), total=total, stopped=stopped)
+
+
 def reading_note(items: Iterable[object], what: str = "rows") -> str:
     """One line for the screen on a list that is not the whole truth; "" when it is."""
     if not isinstance(items, Listing):
@@ -84,4 +90,4 @@ def reading_flag(items: Iterable[object]) -> tuple[str, ...]:
     return (f"⚠ {items.repeated:,} ids repeated",)
 
 
-__all__ = ["Listing", "reading_flag", "reading_note", "unique"]
+__all__ = ["Listing", "reading_flag", "reading_note", "unique", "unique_ids"]

@@ -10,7 +10,7 @@ from noc_tui.api import strict_json
 from noc_tui.api.auth import Auth, HeaderAuth, LoginAuth
 from noc_tui.api.base import ApiClient, BadArgument, PingResult
 from noc_tui.api.errors import AuthFailed, BackendError, NotFound, ServerError
-from noc_tui.api.listing import Listing, unique
+from noc_tui.api.listing import Listing, unique_ids
 from noc_tui.api.openwisp_models import (
     OpenWispCommand,
     OpenWispDevice,
@@ -161,12 +161,7 @@ class OpenWispClient(ApiClient):
         self, rows: Listing[dict[str, Any]], parse: Callable[[dict[str, Any]], M]
     ) -> Listing[M]:
         """Parse the rows; an id the pages gave twice (a page shifted under us) is kept once."""
-        return unique(
-            (parse(row) for row in rows),
-            key=lambda item: getattr(item, "id", None) or id(item),
-            total=rows.total,
-            stopped=rows.stopped,
-        )
+        return unique_ids((parse(row) for row in rows), total=rows.total, stopped=rows.stopped)
 
     async def devices(self, **filters: Any) -> Listing[OpenWispDevice]:
         """All devices matching the documented filters (config__status="error", group=uuid...)."""

@@ -43,7 +43,6 @@ class LiveTable(LeanDataTable):
         self._columns: tuple[Column, ...] = ()
         self._shown: dict[str, tuple[Any, ...]] = {}
         self._order: list[str] = []
-        self.repeated = 0  # rows left out of the last `show` because their key came again
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         if tuple(columns) == self._columns:
@@ -67,14 +66,14 @@ class LiveTable(LeanDataTable):
         """Make the table show `rows` in that order; returns False when nothing changed.
 
         A key that comes twice (a backend that repeats an id, a page that shifted while it was
-        read) is shown once, its first row; `repeated` says how many were left out.
+        read) is shown once, its first row: a safety net, since the clients already keep each
+        id once and say so (`noc_tui.api.listing`).
         """
         keep = keep or self.cursor_key
         wanted: dict[str, tuple[Any, ...]] = {}
         for row in rows:
             wanted.setdefault(row.key, row.cells)
-        self.repeated = len(rows) - len(wanted)
-        if self.repeated:
+        if len(wanted) != len(rows):
             rows = _first_of_each(rows)
         order = [row.key for row in rows]
         if wanted == self._shown and order == self._order:
