@@ -66,28 +66,4 @@ def unique_ids(items: Iterable[T], *, total: int | None = None, stopped: str = "
     return unique(items, key=attrgetter("id"), total=total, stopped=stopped)
 
 
-def reading_note(items: Iterable[object], what: str = "rows") -> str:
-    """One line for the screen on a list that is not the whole truth; "" when it is."""
-    if not isinstance(items, Listing):
-        return ""
-    parts = []
-    if items.stopped:
-        of = f" of {items.total:,}" if items.total is not None else ""
-        parts.append(f"⚠ incomplete: {len(items):,}{of} {what} read, {items.stopped}")
-    if items.repeated:
-        ids = "id" if items.repeated == 1 else "ids"
-        parts.append(f"⚠ {items.repeated:,} repeated {ids} in the answer, each shown once")
-    return " · ".join(parts)
-
-
-def reading_flag(items: Iterable[object]) -> tuple[str, ...]:
-    """The same, short enough for a tile's line: () when the list is whole."""
-    if not isinstance(items, Listing) or items.whole:
-        return ()
-    if items.stopped:
-        of = f" of {items.total:,}" if items.total is not None else ""
-        return (f"⚠ incomplete: {len(items):,}{of}",)
-    return (f"⚠ {items.repeated:,} ids repeated",)
-
-
-__all__ = ["Listing", "reading_flag", "reading_note", "unique", "unique_ids"]
+__all__ = ["Listing", "unique", "unique_ids"]

@@ -21,12 +21,12 @@ from noc_tui.api.krill import KrillClient
 from noc_tui.api.krill_models import Cpe, MonitoringInfo, Series, Verdict
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Alert, Device
-from noc_tui.api.listing import reading_flag
 from noc_tui.api.openwisp import OpenWispClient
 from noc_tui.api.openwisp_models import OpenWispDevice
 from noc_tui.clock import Clock
 from noc_tui.config import UiSettings
 from noc_tui.ui.poll import PollJob
+from noc_tui.ui.reading import reading_flag
 
 # Levels map to the theme's state variables; the word and symbol carry the meaning alone.
 LEVEL_VARIABLES = {

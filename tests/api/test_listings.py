@@ -10,8 +10,9 @@ import pytest
 from noc_tui.api import Backends
 from noc_tui.api.kalliope import KalliopeClient
 from noc_tui.api.librenms import LibreNmsClient
-from noc_tui.api.listing import Listing, reading_note, unique
+from noc_tui.api.listing import Listing, unique
 from noc_tui.api.openwisp import MAX_PAGES, OpenWispClient
+from noc_tui.ui.reading import reading_note
 from tests.api.helpers import backends_for
 
 

@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Input, Static
 from noc_tui.api.errors import BackendError
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Alert
-from noc_tui.api.listing import reading_note
 from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.reading import reading_note
 from noc_tui.ui.screens.alert_ack import AckDialog, default_note
 from noc_tui.ui.screens.alert_detail import AlertDetailScreen
 from noc_tui.ui.screens.alert_rows import AlertRows, haystack, last_note

@@ -13,8 +13,8 @@ from textual.widgets import DataTable, Input, Static
 
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Device
-from noc_tui.api.listing import reading_note
 from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.reading import reading_note
 from noc_tui.ui.screens.base import focus_now, open_over, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.panes import DevicePane
 from noc_tui.ui.widgets.filter_box import FilterBox

@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from noc_tui.api.listing import reading_note
 from noc_tui.api.openwisp import OpenWispClient
 from noc_tui.api.openwisp_models import (
     CONFIG_STATUSES,
@@ -17,6 +16,7 @@ from noc_tui.api.openwisp_models import (
 )
 from noc_tui.ui.format import truncate
 from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.reading import reading_note
 from noc_tui.ui.screens.base import focus_now, open_over, search_key, slash_typed_in_a_box
 from noc_tui.ui.screens.openwisp_fleet import Fleet
 from noc_tui.ui.screens.panes import DevicePane

@@ -20,9 +20,9 @@ from textual.widgets import DataTable, Static
 
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Device, Port
-from noc_tui.api.listing import reading_note
 from noc_tui.ui.format import label_grid
 from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.reading import reading_note
 from noc_tui.ui.screens.base import NocScreen, open_over
 from noc_tui.ui.widgets.librenms_format import (
     device_status_text,

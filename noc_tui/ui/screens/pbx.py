@@ -22,8 +22,8 @@ from noc_tui.api.kalliope_models import (
     Registration,
     RegistrationHistory,
 )
-from noc_tui.api.listing import reading_note
 from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.reading import reading_note
 from noc_tui.ui.screens.base import (
     NocScreen,
     focus_now,
