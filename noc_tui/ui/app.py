@@ -23,6 +23,7 @@ from noc_tui.ui.heap import HeapKeeper
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.screens.catalog import SCREENS
 from noc_tui.ui.screens.help import HelpScreen, KeyRow
+from noc_tui.ui.services import Services
 from noc_tui.ui.terminal import ExitGuard, exit_when_terminal_gone
 from noc_tui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes
 from noc_tui.untrusted import block, clean
@@ -71,16 +72,14 @@ class NocApp(App[None]):
         # App starts its first mode.
         self.DEFAULT_MODE = SCREEN_ALIASES.get(start_screen, start_screen)  # type: ignore[misc]
         super().__init__()
-        self.config = config
-        self.backends = backends
-        self.clock = clock
+        self.services = Services(
+            config, backends, clock, HeapKeeper(self), self.action_show, self.action_go_back
+        )
         self.search = search
         self.start_screen = self.DEFAULT_MODE
         self.device_source = "openwisp" if start_screen == "openwisp" else "librenms"
         self.notes = list(notes)
         self.watch_health = watch_health  # off in snapshot tests: pings at random moments
-        self.painted = False  # the first frame is on the terminal (Textual's Ready event)
-        self.heap = HeapKeeper(self)
         self.history: list[str] = []
         self.theme_set = themes or load_themes()
         for theme in self.theme_set.themes.values():
@@ -90,6 +89,23 @@ class NocApp(App[None]):
         self._modes = {name: self._screen_factory(name) for name in SCREENS}
         # Set by the CLI (never in tests): signals, and the deadline on every way out.
         self.exit_guard: ExitGuard | None = None
+
+    # The services under their short names, for the app's own code and for tests.
+    @property
+    def config(self) -> Config:
+        return self.services.config
+
+    @property
+    def backends(self) -> Backends:
+        return self.services.backends
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    @property
+    def heap(self) -> HeapKeeper:
+        return self.services.heap
 
     def get_driver_class(self) -> type[Driver]:
         driver_class = super().get_driver_class()
@@ -132,7 +148,7 @@ class NocApp(App[None]):
     def on_ready(self) -> None:
         # Textual sends Ready once start-up's batch of updates is over, so work started now
         # (the first requests load the HTTP library) no longer holds back the first frame.
-        self.painted = True
+        self.services.painted = True
         if isinstance(self.screen, NocScreen):
             self.screen.start_polling()
         if self.watch_health:

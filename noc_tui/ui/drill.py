@@ -8,18 +8,18 @@ A view left open over the screen stays open; escape shows the filtered screen un
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from textual.app import App
 
 from noc_tui.ui.overview_data import Drill
-
-if TYPE_CHECKING:
-    from noc_tui.ui.app import NocApp
+from noc_tui.ui.services import services_of
 
 MODES = {"devices-down": "devices", "openwisp": "devices"}
 
 
-def open_drill(app: NocApp, drill: Drill) -> None:
-    app.action_show(MODES.get(drill.mode, drill.mode))
+def open_drill(app: App[Any], drill: Drill) -> None:
+    services_of(app).show(MODES.get(drill.mode, drill.mode))
     # The filters are the mode's own screen's, its base: `app.screen` is whatever was left
     # open over it (a row's view, a dialog, the keys), which has none of them.
     screen: Any = app.screen_stack[0]

@@ -297,7 +297,7 @@ class AlertsScreen(NocScreen):
         """escape clears the text filter first; with nothing to clear it is the console's Back."""
         box = self.query_one("#alert-filter", Input)
         if not box.value and not box.has_class("shown"):
-            self.noc.action_go_back()
+            self.noc.go_back()
             return
         # Rows, box and focus change in one frame: all 10,000 rows come back in one repaint.
         with self.app.batch_update():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import events
@@ -13,13 +13,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
+from noc_tui.ui.services import Services, services_of
 from noc_tui.ui.poll import Polled, Poller, PollJob
 from noc_tui.ui.screens.catalog import SCREENS
 from noc_tui.ui.widgets.plain import Plain
 from noc_tui.ui.widgets.status_bar import BackendStatusBar
-
-if TYPE_CHECKING:
-    from noc_tui.ui.app import NocApp
 
 
 def tab_line(current: str, read_only: bool) -> Text:
@@ -55,9 +53,8 @@ class NocScreen(Screen[None]):
     polls_shown: dict[str, int]
 
     @property
-    def noc(self) -> NocApp:
-        # return-value: Textual types self.app as App[object]; our screens run only in NocApp.
-        return self.app  # type: ignore[return-value]
+    def noc(self) -> Services:
+        return services_of(self.app)
 
     def compose(self) -> ComposeResult:
         yield TitleBar(tab_line(self.NAME, self.noc.backends.read_only), id="title")

@@ -353,7 +353,7 @@ class CdrScreen(NocScreen):
             self.query_one("#cdr-filter", Input).value = ""
             self.run_query()
         else:
-            self.noc.action_go_back()
+            self.noc.go_back()
 
     def _close(self, box: Input) -> None:
         box.add_class("hidden")

@@ -119,7 +119,7 @@ class CpesScreen(NocScreen):
         if self.query_one("#search", Input).has_focus:
             self.query_one("#results", LiveTable).focus()
         else:
-            self.noc.action_go_back()
+            self.noc.go_back()
 
     def _status(self, text: str) -> None:
         self.query_one("#search-status", Static).update(text)

@@ -225,7 +225,7 @@ class OpenWispDevicesPane(DevicePane):
     def action_clear_filters(self) -> None:
         """escape clears the filters first; with nothing to clear it is the console's Back."""
         if not (self.status or self.org or self.group or self.text):
-            self.noc.action_go_back()
+            self.noc.go_back()
             return
         self.status = self.org = self.group = None
         self.text = ""

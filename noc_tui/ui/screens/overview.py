@@ -228,7 +228,7 @@ class OverviewScreen(NocScreen):
         # The enter reaches here after the keys typed before it: if one of them left the
         # overview (a screen key, `?`), the operator has moved on.
         if self.is_active:
-            open_drill(self.noc, event.drill)
+            open_drill(self.app, event.drill)
 
     @on(DataTable.RowHighlighted, "#health")
     def _on_highlight(self) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.containers import Vertical
 
+from noc_tui.ui.services import Services, services_of
 from noc_tui.ui.poll import Polled, PollJob
-
-if TYPE_CHECKING:
-    from noc_tui.ui.app import NocApp
 
 
 class DevicePane(Vertical):
@@ -19,9 +17,8 @@ class DevicePane(Vertical):
     TAB_TITLE = ""
 
     @property
-    def noc(self) -> NocApp:
-        # return-value: Textual types self.app as App[object]; our screens run only in NocApp.
-        return self.app  # type: ignore[return-value]
+    def noc(self) -> Services:
+        return services_of(self.app)
 
     def poll_jobs(self) -> list[PollJob[Any]]:
         """Called by the screen at mount: the jobs whose results this pane shows."""
