@@ -13,9 +13,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-from noc_tui.ui.services import Services, services_of
 from noc_tui.ui.poll import Polled, Poller, PollJob
 from noc_tui.ui.screens.catalog import SCREENS
+from noc_tui.ui.services import Services, services_of
 from noc_tui.ui.widgets.plain import Plain
 from noc_tui.ui.widgets.status_bar import BackendStatusBar
 

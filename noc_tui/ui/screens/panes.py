@@ -6,8 +6,8 @@ from typing import Any
 
 from textual.containers import Vertical
 
-from noc_tui.ui.services import Services, services_of
 from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.services import Services, services_of
 
 
 class DevicePane(Vertical):
