@@ -155,7 +155,7 @@ async def _refresh(pilot: Any, screen: Any, table: Any, verb: str) -> tuple[floa
 
     cursor = table.cursor_key
     client = screen.client
-    ids = [a.id for a in screen.visible()[50 : 50 + CHANGED]]
+    ids = [a.id for a in screen.shown_rows()[50 : 50 + CHANGED]]
     path = "/api/v0/alerts/unmute/{}" if verb == "unmute" else "/api/v0/alerts/{}"
     async with httpx.AsyncClient(base_url=client.settings.base_url) as http:
         headers = {"X-Auth-Token": client.settings.token.reveal()}
@@ -164,16 +164,24 @@ async def _refresh(pilot: Any, screen: Any, table: Any, verb: str) -> tuple[floa
     word = "alert" if verb == "unmute" else "acknowledged"
     table_time: list[float] = []
 
-    def timed(message: Any) -> None:
+    from noc_tui.ui.poll import Polled
+
+    deliver = Polled.deliver
+
+    def timed(message: Any) -> None:  # from the answer handed to the screen to its table
         started = time.perf_counter()
-        type(screen).polled(screen, message)
+        deliver(message)
         table_time.append(time.perf_counter() - started)
 
-    screen.polled = timed
+    Polled.deliver = timed  # type: ignore[method-assign]
     start = time.perf_counter()
     screen.refresh_data()
-    done = await _until(pilot, lambda: all(str(table.get_row(str(i))[state]) == word for i in ids))
-    del screen.polled
+    try:
+        done = await _until(
+            pilot, lambda: all(str(table.get_row(str(i))[state]) == word for i in ids)
+        )
+    finally:
+        Polled.deliver = deliver  # type: ignore[method-assign]
     if table.cursor_key != cursor:
         raise AssertionError("the refresh moved the cursor")
     return done - start, table_time[-1]

@@ -87,14 +87,18 @@ class Console:
     def text(self) -> str:
         return self.output.decode("utf-8", errors="strict")  # a stray raw byte fails here
 
-    def wait_for(self, check: Callable[[str], bool], seconds: float = 30) -> None:
+    def wait_for(
+        self, check: Callable[[str], bool], what: str, seconds: float = 60, since: int = 0
+    ) -> None:
+        """Until `check` holds for what was drawn after byte `since`."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             self.read(0.2)
-            if check(self.output.decode("utf-8", errors="replace")):
+            if check(self.output[since:].decode("utf-8", errors="replace")):
                 return
-            assert self.process.poll() is None, "the console exited"
-        raise AssertionError("the console never drew what was expected")
+            assert self.process.poll() is None, f"the console exited waiting for {what}"
+        tail = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", " ", self.output[-3000:].decode(errors="replace"))
+        raise AssertionError(f"no {what} within {seconds} s; the last output: {tail!r}")
 
     def press(self, keys: str) -> None:
         os.write(self.master, keys.encode())
@@ -123,11 +127,15 @@ def console(hostile_lab: Lab, tmp_path: Path) -> Iterator[Console]:
 
 
 def test_no_escape_from_data_reaches_the_terminal(console: Console) -> None:
-    console.wait_for(lambda text: "Open alerts" in text)
-    console.wait_for(lambda text: "␛" in text)  # hostile names drawn, their ESC made visible
+    console.wait_for(lambda text: "Open alerts" in text, "overview")
+    # hostile names drawn, their ESC made visible
+    console.wait_for(lambda text: "␛" in text, "a hostile name")
     for key, title in (("3", "alerts"), ("4", "devices"), ("5", "extensions"), ("6", "calls")):
+        drawn = len(console.output)
         console.press(key)
-        console.wait_for(lambda text, title=title: title in text.lower())
+        console.wait_for(
+            lambda text, title=title: title in text.lower(), f"the {title} screen", since=drawn
+        )
         console.read(1.5)  # a poll or two of hostile rows on this screen
     console.press("\t")  # the OpenWISP tab of the devices screen, when it is the current one
     console.read(1.0)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, Generic, TypeVar
 
-from noc_tui.api import Backends
+from noc_tui.api import Backends, PingResult
 from noc_tui.api.errors import BackendError, NotFound
 from noc_tui.api.kalliope import KalliopeClient
 from noc_tui.api.kalliope_cdr import Call, CdrQuery
@@ -21,11 +22,12 @@ from noc_tui.api.krill import KrillClient
 from noc_tui.api.krill_models import Cpe, MonitoringInfo, Series, Verdict
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Alert, Device
+from noc_tui.api.listing import Listing
 from noc_tui.api.openwisp import OpenWispClient
 from noc_tui.api.openwisp_models import OpenWispDevice
 from noc_tui.clock import Clock
 from noc_tui.config import UiSettings
-from noc_tui.ui.poll import PollJob
+from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.reading import reading_flag
 
 # Levels map to the theme's state variables; the word and symbol carry the meaning alone.
@@ -72,12 +74,14 @@ class TileData:
     error: str = ""  # the last poll failed: the tile says so and shows the last data dimmed
     error_level: str = "down"  # "degraded" while the backend's health is not down yet
     interval: float = 10.0  # the backend's poll period: stale after three missed polls
+    backend: str = ""  # whose answer it counts ("" for the health tile, which counts them all)
 
     @property
     def symbol(self) -> str:
         return LEVEL_SYMBOLS[self.level]
 
 
+T = TypeVar("T")
 MISSING_LIMIT = 200  # enough for any wall; keeps one PBX's answer bounded
 
 
@@ -103,53 +107,111 @@ class WatchedCpe:
 
 
 @dataclass
-class OverviewData:
-    """The last good answer of every job, and its error if the last poll failed."""
+class Kept(Generic[T]):
+    """One job's last good answer, and the error of its last poll while that failed."""
 
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    updated: dict[str, float] = field(default_factory=dict)
-    backends: dict[str, str] = field(default_factory=dict)  # job key → backend name
+    key: str
+    backend: str
+    interval: float
+    clock: Clock = field(repr=False)
+    value: T | None = None  # None until the first answer
+    error: str = ""
+    updated: float | None = None  # when the value came in
 
-    def record(self, key: str, backend: str, value: Any, error: str | None, now: float) -> bool:
+    def keep(self, polled: Polled[T]) -> bool:
         """Keep one poll's outcome; True when what a tile shows may have changed."""
-        self.backends[key] = backend
-        if error is not None:
-            changed = self.errors.get(key) != error
-            self.errors[key] = error
+        outcome = polled.outcome
+        if isinstance(outcome, BackendError):
+            changed = self.error != outcome.title
+            self.error = outcome.title
             return changed
-        changed = key in self.errors or self.values.get(key) != value
-        self.errors.pop(key, None)
-        self.values[key] = value
-        self.updated[key] = now
+        changed = bool(self.error) or self.value != outcome
+        self.error = ""
+        self.value = outcome
+        self.updated = self.clock.now()
         return changed
+
+    def stale(self, now: float, polls: int) -> bool:
+        """Kept from before a failure, or older than `polls` polls of its job."""
+        if self.error:
+            return True
+        return self.updated is not None and now - self.updated > polls * self.interval
+
+
+# Told of every outcome kept: the slot, and whether what it shows may have changed.
+KeptHandler = Callable[[Kept[Any], bool], None]
+
+
+class OverviewData:
+    """What the overview and the wallboard count: one typed slot, and one poll job, per thing
+    counted. Every configured backend gets at least one job (a ping when nothing is counted),
+    so its health is always shown."""
+
+    def __init__(self, backends: Backends, ui: UiSettings, clock: Clock, kept: KeptHandler):
+        self.clock = clock
+        self._handler = kept
+        self.jobs: list[PollJob[Any]] = []
+        self.alerts: dict[str, Kept[Listing[Alert]]] = {}  # by backend name
+        self.devices: dict[str, Kept[Listing[Device]]] = {}
+        self.openwisp: dict[str, Kept[Listing[OpenWispDevice]]] = {}
+        self.pbx: dict[str, Kept[PbxCounts]] = {}
+        self.calls: dict[str, Kept[tuple[int, int]]] = {}
+        self.cpes: dict[str, list[Kept[WatchedCpe]]] = {}  # a Krill's watched CPEs, in order
+        self.pings: dict[str, Kept[PingResult]] = {}
+        self._tiles: list[Callable[[], TileData]] = []
+        for client in backends:
+            interval, name = client.settings.poll_seconds, client.name
+            if isinstance(client, LibreNmsClient):
+                alerts = self._slot(f"alerts:{name}", name, interval, client.alerts)
+                devices = self._slot(f"devices:{name}", name, interval, client.devices)
+                self.alerts[name], self.devices[name] = alerts, devices
+                self._tile(alerts, "Open alerts", partial(alerts_tile, alerts.key))
+                self._tile(devices, "Devices down", partial(devices_tile, devices.key))
+            elif isinstance(client, OpenWispClient):
+                fleet = self._slot(f"openwisp:{name}", name, interval, client.devices)
+                self.openwisp[name] = fleet
+                self._tile(fleet, "OpenWISP config", partial(openwisp_tile, fleet.key))
+            elif isinstance(client, KalliopeClient):
+                pbx = self._slot(f"pbx:{name}", name, interval, _pbx(client, clock))
+                slow = max(interval * CALLS_POLL_FACTOR, CALLS_MIN_SECONDS)
+                calls = self._slot(f"calls:{name}", name, slow, _calls(client, clock))
+                self.pbx[name], self.calls[name] = pbx, calls
+                self._tile(pbx, f"PBX {name}", partial(pbx_tile, pbx.key, name))
+                self._tile(calls, f"Calls 1h {name}", partial(calls_tile, calls.key, name))
+            elif isinstance(client, KrillClient) and ui.watch_cpes:
+                self.cpes[name] = [
+                    self._slot(f"cpe:{name}:{cpe}", name, interval, _watched(client, cpe))
+                    for cpe in ui.watch_cpes
+                ]
+            else:  # nothing to count (Krill without watched CPEs): its health is still shown
+                self.pings[name] = self._slot(f"ping:{name}", name, interval, client.ping)
+        # The watched CPEs of one Krill make one tile, after the others.
+        for name, watched in self.cpes.items():
+            self._tiles.append(partial(_cpes_for, name, watched))
+
+    def _slot(
+        self, key: str, backend: str, interval: float, fetch: Callable[[], Awaitable[T]]
+    ) -> Kept[T]:
+        kept: Kept[T] = Kept(key, backend, interval, self.clock)
+
+        def show(polled: Polled[T]) -> None:
+            self._handler(kept, kept.keep(polled))
+
+        self.jobs.append(PollJob(key, backend, interval, fetch, show))
+        return kept
+
+    def _tile(self, kept: Kept[T], title: str, build: Callable[[T], TileData]) -> None:
+        self._tiles.append(partial(_tile_for, kept, title, build))
+
+    def tiles(self, down: Collection[str] = ()) -> list[TileData]:
+        """Every tile, in job order. `down`: backends whose health is down (three failures in
+        a row, or unreachable); a tile of another failing backend says degraded, as the
+        status bar does."""
+        tiles = [make() for make in self._tiles]
+        return [replace(t, error_level="down" if t.backend in down else "degraded") for t in tiles]
 
 
 # -- jobs ------------------------------------------------------------------------------------
-
-
-def overview_jobs(backends: Backends, ui: UiSettings, clock: Clock) -> list[PollJob[Any]]:
-    """One job per thing counted; every configured backend gets at least one."""
-    jobs: list[PollJob[Any]] = []
-    for client in backends:
-        interval = client.settings.poll_seconds
-        if isinstance(client, LibreNmsClient):
-            jobs.append(PollJob(f"alerts:{client.name}", client.name, interval, client.alerts))
-            jobs.append(PollJob(f"devices:{client.name}", client.name, interval, client.devices))
-        elif isinstance(client, OpenWispClient):
-            jobs.append(PollJob(f"openwisp:{client.name}", client.name, interval, client.devices))
-        elif isinstance(client, KalliopeClient):
-            fetch = _pbx(client, clock)
-            jobs.append(PollJob(f"pbx:{client.name}", client.name, interval, fetch))
-            slow = max(interval * CALLS_POLL_FACTOR, CALLS_MIN_SECONDS)
-            jobs.append(PollJob(f"calls:{client.name}", client.name, slow, _calls(client, clock)))
-        elif isinstance(client, KrillClient) and ui.watch_cpes:
-            for name in ui.watch_cpes:
-                watched = _watched(client, name)
-                jobs.append(PollJob(f"cpe:{client.name}:{name}", client.name, interval, watched))
-        else:  # nothing to count (Krill without watched CPEs): its health is still shown
-            jobs.append(PollJob(f"ping:{client.name}", client.name, interval, client.ping))
-    return jobs
 
 
 def _pbx(client: KalliopeClient, clock: Clock) -> Callable[[], Awaitable[PbxCounts]]:
@@ -360,72 +422,35 @@ def waiting_tile(key: str, title: str) -> TileData:
     return TileData(key, title, "", "unknown", "waiting", ())
 
 
-def build_tiles(
-    data: OverviewData, jobs: list[PollJob[Any]], down: Collection[str] = ()
-) -> list[TileData]:
-    """Every tile, in job order; the watched CPEs of one Krill make one tile.
-
-    `down`: backends whose health is down (three failures in a row, or unreachable); a tile
-    of another failing backend says degraded, as the status bar does."""
-    tiles: list[TileData] = []
-    watched: dict[str, list[PollJob[Any]]] = {}
-    for job in jobs:
-        kind = job.key.split(":", 1)[0]
-        if kind == "cpe":
-            watched.setdefault(job.backend, []).append(job)
-        elif kind != "ping":
-            tiles.append(_tile_for(data, job, kind))
-    for backend, cpe_jobs in watched.items():
-        tiles.append(_cpes_for(data, backend, cpe_jobs))
-    return [
-        replace(t, error_level="down" if backend_of(t, data) in down else "degraded") for t in tiles
-    ]
-
-
-def backend_of(tile: TileData, data: OverviewData) -> str:
-    return data.backends.get(tile.key) or tile.key.split(":", 1)[-1]
-
-
-TITLES = {
-    "alerts": "Open alerts",
-    "devices": "Devices down",
-    "openwisp": "OpenWISP config",
-    "pbx": "PBX {}",
-    "calls": "Calls 1h {}",
-}
-
-
-def _tile_for(data: OverviewData, job: PollJob[Any], kind: str) -> TileData:
-    key, backend = job.key, job.backend
-    title = TITLES[kind].format(backend)
-    error = data.errors.get(key, "")
-    if key not in data.values:
-        tile = down_tile(key, title, error) if error else waiting_tile(key, title)
+def _tile_for(kept: Kept[T], title: str, build: Callable[[T], TileData]) -> TileData:
+    if kept.value is None:
+        tile = (
+            down_tile(kept.key, title, kept.error) if kept.error else waiting_tile(kept.key, title)
+        )
     else:
-        value = data.values[key]
-        tile = {
-            "alerts": lambda: alerts_tile(key, value),
-            "devices": lambda: devices_tile(key, value),
-            "openwisp": lambda: openwisp_tile(key, value),
-            "pbx": lambda: pbx_tile(key, backend, value),
-            "calls": lambda: calls_tile(key, backend, value),
-        }[kind]()
-    return replace(tile, updated=data.updated.get(key), error=error, interval=job.interval)
-
-
-def _cpes_for(data: OverviewData, backend: str, jobs: list[PollJob[Any]]) -> TileData:
-    key = f"cpes:{backend}"
-    watched = [data.values[j.key] for j in jobs if j.key in data.values]
-    errors = [data.errors[j.key] for j in jobs if j.key in data.errors]
-    if not watched:
-        tile = down_tile(key, "Watched CPEs not ok", errors[0]) if errors else waiting_tile(key, "")
-        tile = replace(tile, title="Watched CPEs not ok")
-    else:
-        tile = cpes_tile(key, watched)
-    times = [data.updated[j.key] for j in jobs if j.key in data.updated]
+        tile = build(kept.value)
     return replace(
         tile,
+        backend=kept.backend,
+        updated=kept.updated,
+        error=kept.error,
+        interval=kept.interval,
+    )
+
+
+def _cpes_for(backend: str, slots: list[Kept[WatchedCpe]]) -> TileData:
+    key, title = f"cpes:{backend}", "Watched CPEs not ok"
+    watched = [kept.value for kept in slots if kept.value is not None]
+    errors = [kept.error for kept in slots if kept.error]
+    if not watched:
+        tile = down_tile(key, title, errors[0]) if errors else waiting_tile(key, title)
+    else:
+        tile = cpes_tile(key, watched)
+    times = [kept.updated for kept in slots if kept.updated is not None]
+    return replace(
+        tile,
+        backend=backend,
         updated=min(times) if times else None,
         error=errors[0] if errors else "",
-        interval=jobs[0].interval,
+        interval=slots[0].interval,
     )

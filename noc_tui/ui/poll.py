@@ -33,31 +33,42 @@ MAX_BACKOFF_SECONDS = 60.0
 
 @dataclass(frozen=True)
 class PollJob(Generic[T]):
-    """What to fetch from one backend for one screen, and how often."""
+    """What to fetch from one backend for one screen, how often, and who shows the answer.
+
+    `show` is typed with the fetch: the alerts job's handler receives a `Polled` of alerts,
+    so no screen picks its results out of a stream by comparing key strings."""
 
     key: str
     backend: str
     interval: float
     fetch: Callable[[], Awaitable[T]]
+    show: Callable[[Polled[T]], None]
 
 
-class Polled(Message):
-    """Fresh data (or a typed error) from one poll; posted to the screen that owns the job."""
+class Polled(Message, Generic[T]):
+    """One poll's outcome (its answer or a typed error), posted to the screen that owns the job;
+    the screen hands it to the job's `show`."""
 
-    def __init__(
-        self,
-        key: str,
-        backend: str,
-        value: Any = None,
-        error: BackendError | None = None,
-        asked: int = 0,
-    ):
+    def __init__(self, job: PollJob[T], outcome: T | BackendError, asked: int = 0) -> None:
         super().__init__()
-        self.key = key
-        self.backend = backend
-        self.value = value
-        self.error = error
+        self.job = job
+        self.outcome = outcome
         self.asked = asked  # the Poller's ask number: which poll this answers
+
+    @property
+    def key(self) -> str:
+        return self.job.key
+
+    @property
+    def backend(self) -> str:
+        return self.job.backend
+
+    @property
+    def error(self) -> BackendError | None:
+        return self.outcome if isinstance(self.outcome, BackendError) else None
+
+    def deliver(self) -> None:
+        self.job.show(self)
 
     def can_replace(self, message: Message) -> bool:
         # A newer result for the same job makes an undelivered older one pointless.
@@ -110,7 +121,7 @@ class Poller:
         for event in self._wake.values():
             event.set()
 
-    async def _loop(self, job: PollJob[Any]) -> None:
+    async def _loop(self, job: PollJob[T]) -> None:
         while True:
             await self._visible.wait()
             self._wake[job.key].clear()
@@ -119,24 +130,24 @@ class Poller:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake[job.key].wait(), timeout=delay)
 
-    async def _poll_once(self, job: PollJob[Any]) -> None:
+    async def _poll_once(self, job: PollJob[T]) -> None:
         self.asked += 1
         asked = self.asked
         try:
             value = await job.fetch()
         except BackendError as error:
             self.failures[job.key] += 1
-            self.screen.post_message(Polled(job.key, job.backend, error=error, asked=asked))
+            self.screen.post_message(Polled(job, error, asked))
         except asyncio.CancelledError:
             raise
         except Exception:  # a client bug must cost one poll, never the console
             log.exception("poll %s failed unexpectedly", job.key)
             self.failures[job.key] += 1
             failure = MalformedResponse(job.backend, "unexpected answer (details in the log)")
-            self.screen.post_message(Polled(job.key, job.backend, error=failure, asked=asked))
+            self.screen.post_message(Polled(job, failure, asked))
         else:
             self.failures[job.key] = 0
-            self.screen.post_message(Polled(job.key, job.backend, value=value, asked=asked))
+            self.screen.post_message(Polled(job, value, asked))
             self._retry_siblings(job)
 
     def _retry_siblings(self, job: PollJob[Any]) -> None:

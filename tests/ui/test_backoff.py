@@ -33,7 +33,7 @@ async def test_one_answer_ends_the_backoff_of_the_backends_other_jobs() -> None:
                 raise Unreachable("librenms", "connection refused")
             return key
 
-        return PollJob(key, "librenms", interval, fetch)
+        return PollJob(key, "librenms", interval, fetch, lambda polled: None)
 
     class Board(App[None]):
         def on_mount(self) -> None:

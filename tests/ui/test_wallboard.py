@@ -172,8 +172,9 @@ async def test_pbx_page_lists_what_is_not_registered() -> None:
     app = frozen_board(rotate=60)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = board(app)
-        await wait_until(pilot, lambda: "pbx:kalliope" in screen.data.values)
-        counts = screen.data.values["pbx:kalliope"]
+        await wait_until(pilot, lambda: screen.data.pbx["kalliope"].value is not None)
+        counts = screen.data.pbx["kalliope"].value
+        assert counts is not None
         for _ in range(3):
             await pilot.press("right")
         assert screen.page.id == "pbx"

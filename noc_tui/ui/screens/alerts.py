@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, Static
 from noc_tui.api.errors import BackendError
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Alert
+from noc_tui.api.listing import Listing
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.reading import reading_note
 from noc_tui.ui.screens.alert_ack import AckDialog, default_note
@@ -151,18 +152,18 @@ class AlertsScreen(NocScreen):
         client = self.client
         if client is None:
             return []
-        return [PollJob("alerts", client.name, client.settings.poll_seconds, client.alerts)]
+        every = client.settings.poll_seconds
+        return [PollJob("alerts", client.name, every, client.alerts, self.show_alerts)]
 
-    def polled(self, message: Polled) -> None:
-        if message.key != "alerts":
-            return
-        if message.error is not None:
-            self.message = f"✗ {message.error.title}"
+    def show_alerts(self, polled: Polled[Listing[Alert]]) -> None:
+        alerts = polled.outcome
+        if isinstance(alerts, BackendError):
+            self.message = f"✗ {alerts.title}"
         else:
             self.message = ""
-            self.alerts = {a.id: a for a in message.value}
-            self.reading = reading_note(message.value, "alerts")
-            self.worked.polled(message.value)
+            self.alerts = {a.id: a for a in alerts}
+            self.reading = reading_note(alerts, "alerts")
+            self.worked.polled(alerts)
             self._sorted = None
             self.selected &= set(self.alerts)
             self._notify_new_critical()

@@ -43,7 +43,8 @@ class TitleBar(Plain):
 
 
 class NocScreen(Screen[None]):
-    """Base of the console's screens: subclasses give `TITLE`, `compose_body` and `poll_jobs`."""
+    """Base of the console's screens: subclasses give `TITLE`, `compose_body` and `poll_jobs`,
+    each job naming the method that shows its answers."""
 
     TITLE = ""
     NAME = ""
@@ -88,15 +89,12 @@ class NocScreen(Screen[None]):
         if self.poller:
             self.call_after_refresh(self.poller.start)
 
-    def on_polled(self, message: Polled) -> None:
-        """Fresh data or an error arrived: the status bar shows it now, then the screen."""
+    def on_polled(self, message: Polled[Any]) -> None:
+        """Fresh data or an error arrived: the status bar shows it now, then the job's owner."""
         self.query_one(BackendStatusBar).refresh_status()
-        self.polled(message)
+        message.deliver()
         shown = self.polls_shown.get(message.key, 0)
         self.polls_shown[message.key] = max(shown, message.asked)
-
-    def polled(self, message: Polled) -> None:
-        """Subclasses show a poll's result here."""
 
     def on_screen_suspend(self) -> None:
         if self.poller:

@@ -119,7 +119,8 @@ class CpeViewScreen(NocScreen):
 
     def poll_jobs(self) -> list[PollJob[Any]]:
         interval = self.client.settings.poll_seconds
-        return [PollJob(f"cpe-info:{self.cpe.id}", self.client.name, interval, self._fetch_info)]
+        key = f"cpe-info:{self.cpe.id}"
+        return [PollJob(key, self.client.name, interval, self._fetch_info, self.show_info)]
 
     async def _fetch_info(self) -> MonitoringInfo | None:
         try:
@@ -153,13 +154,14 @@ class CpeViewScreen(NocScreen):
         self.details_loaded = True
         self._show_identity()
 
-    def polled(self, message: Polled) -> None:
-        if message.error is not None:
-            self.info_error = message.error
-            self._say(f"Live status: {message.error.title} (showing the last values)")
+    def show_info(self, polled: Polled[MonitoringInfo | None]) -> None:
+        info = polled.outcome
+        if isinstance(info, BackendError):
+            self.info_error = info
+            self._say(f"Live status: {info.title} (showing the last values)")
             return
         self.info_error = None
-        self.info = message.value
+        self.info = info
         if self.info is None:
             self._say("No monitoring data for this CPE (unprovisioned or not monitored yet)")
         elif self.message.startswith(("Live status", "No monitoring")):

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import TabbedContent, TabPane
 
-from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.poll import PollJob
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.screens.devices_librenms import LibreNmsDevicesPane
 from noc_tui.ui.screens.devices_openwisp import OpenWispDevicesPane
@@ -39,11 +39,6 @@ class DevicesScreen(NocScreen):
 
     def poll_jobs(self) -> list[PollJob[Any]]:
         return [job for pane in self.panes for job in pane.poll_jobs()]
-
-    def polled(self, message: Polled) -> None:
-        for pane in self.panes:
-            if pane.polled(message):
-                return
 
     def on_mount(self) -> None:  # NocScreen.on_mount runs too: Textual calls it along the MRO
         self.call_after_refresh(self._focus_table)

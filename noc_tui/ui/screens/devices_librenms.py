@@ -11,8 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
+from noc_tui.api.errors import BackendError
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Device
+from noc_tui.api.listing import Listing
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.reading import reading_note
 from noc_tui.ui.screens.base import focus_now, open_over, search_key, slash_typed_in_a_box
@@ -77,21 +79,18 @@ class LibreNmsDevicesPane(DevicePane):
         client = self.client
         if client is None:
             return []
-        return [
-            PollJob("librenms:devices", client.name, client.settings.poll_seconds, client.devices)
-        ]
+        every = client.settings.poll_seconds
+        return [PollJob("librenms:devices", client.name, every, client.devices, self.show_devices)]
 
-    def polled(self, message: Polled) -> bool:
-        if message.key != "librenms:devices":
-            return False
-        if message.error is not None:
-            self.message = f"✗ {message.error.title}"
+    def show_devices(self, polled: Polled[Listing[Device]]) -> None:
+        devices = polled.outcome
+        if isinstance(devices, BackendError):
+            self.message = f"✗ {devices.title}"
         else:
             self.message = ""
-            self.devices = list(message.value)
-            self.reading = reading_note(message.value, "devices")
+            self.devices = list(devices)
+            self.reading = reading_note(devices, "devices")
         self.render_rows()
-        return True
 
     def shown_rows(self) -> list[Device]:
         shown = [d for d in self.devices if not (self.down_only and (d.up or d.disabled))]

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
+from noc_tui.api.errors import BackendError
 from noc_tui.api.openwisp import OpenWispClient
 from noc_tui.api.openwisp_models import (
     CONFIG_STATUSES,
@@ -95,7 +96,8 @@ class OpenWispDevicesPane(DevicePane):
         client = self.client
         if client is None:
             return []
-        return [PollJob(JOB, client.name, client.settings.poll_seconds, self._fetch)]
+        every = client.settings.poll_seconds
+        return [PollJob(JOB, client.name, every, self._fetch, self.show_fleet)]
 
     async def _fetch(self) -> Fleet:
         client = self.client
@@ -104,18 +106,16 @@ class OpenWispDevicesPane(DevicePane):
         groups = {g.id: g for g in await client.groups()}
         return Fleet(await client.devices(), organizations, groups)
 
-    def polled(self, message: Polled) -> bool:
-        if message.key != JOB:
-            return False
+    def show_fleet(self, polled: Polled[Fleet]) -> None:
         note = self.query_one("#ow-message", Static)
-        if message.error is not None:
+        fleet = polled.outcome
+        if isinstance(fleet, BackendError):
             stale = " (showing the last answer)" if self.fleet else ""
-            note.update(f"✗ {message.error.title}{stale}")
-            return True
+            note.update(f"✗ {fleet.title}{stale}")
+            return
         note.update("")
-        self.fleet = message.value
+        self.fleet = fleet
         self.refresh_rows()
-        return True
 
     # -- showing --------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from noc_tui.api.errors import BackendError
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Device, Port
 from noc_tui.ui.format import label_grid
@@ -86,7 +87,7 @@ class LibreNmsDeviceScreen(NocScreen):
 
     def poll_jobs(self) -> list[PollJob[Any]]:
         every = min(self.client.settings.poll_seconds, 10.0)  # one device is cheap to watch
-        return [PollJob(self.job_key, self.client.name, every, self._fetch)]
+        return [PollJob(self.job_key, self.client.name, every, self._fetch, self.show_view)]
 
     async def _fetch(self) -> DeviceView:
         # Both at once; ports() turns the "No ports found" 404 into an empty list.
@@ -95,17 +96,15 @@ class LibreNmsDeviceScreen(NocScreen):
         )
         return DeviceView(device, ports)
 
-    def polled(self, message: Polled) -> None:
-        if message.key != self.job_key:
-            return
-        if message.error is not None:
+    def show_view(self, polled: Polled[DeviceView]) -> None:
+        view = polled.outcome
+        if isinstance(view, BackendError):
             shown = "the last values below" if self.ports is not None else "nothing yet"
-            self._say(f"✗ {message.error.title}: showing {shown}")
+            self._say(f"✗ {view.title}: showing {shown}")
             if self.ports is None:
                 self.query_one("#lnms-no-ports", Static).update("✗ ports not read")
             return
         self._say("")
-        view: DeviceView = message.value
         self.device, self.ports = view.device, view.ports
         self._show_device()
         self._show_ports()

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from noc_tui.api.errors import BackendError
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Device, Port, PortSamples, PortStats
 from noc_tui.ui.format import label_grid
@@ -57,20 +58,24 @@ class PortGraphScreen(NocScreen):
 
     def poll_jobs(self) -> list[PollJob[Any]]:
         return [
-            PollJob(self.job_key, self.client.name, self.client.settings.poll_seconds, self._fetch)
+            PollJob(
+                self.job_key,
+                self.client.name,
+                self.client.settings.poll_seconds,
+                self._fetch,
+                self.show_stats,
+            )
         ]
 
     async def _fetch(self) -> PortStats:
         return await self.client.port_stats(self.device.hostname, self.port.name)
 
-    def polled(self, message: Polled) -> None:
-        if message.key != self.job_key:
-            return
-        if message.error is not None:
-            self._say(f"✗ {message.error.title}: the graph keeps what it had")
+    def show_stats(self, polled: Polled[PortStats]) -> None:
+        stats = polled.outcome
+        if isinstance(stats, BackendError):
+            self._say(f"✗ {stats.title}: the graph keeps what it had")
             return
         self._say("")
-        stats: PortStats = message.value
         self.port = stats.port
         self.history.add(stats)  # a point only when LibreNMS polled again
         self._show_now(stats)

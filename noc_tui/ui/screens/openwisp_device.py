@@ -84,7 +84,7 @@ class OpenWispDeviceScreen(NocScreen):
 
     def poll_jobs(self) -> list[PollJob[Any]]:
         every = min(self.client.settings.poll_seconds, 5.0)  # one device is cheap to watch
-        return [PollJob(JOB, self.client.name, every, self._fetch)]
+        return [PollJob(JOB, self.client.name, every, self._fetch, self.show_view)]
 
     async def _fetch(self) -> DeviceView:
         client, device_id = self.client, self.device.id
@@ -94,13 +94,12 @@ class OpenWispDeviceScreen(NocScreen):
         templates = {t.id: t.name for t in await client.templates()} if device.templates else {}
         return DeviceView(device, location, commands, templates)
 
-    def polled(self, message: Polled) -> None:
-        if message.key != JOB:
+    def show_view(self, polled: Polled[DeviceView]) -> None:
+        view = polled.outcome
+        if isinstance(view, BackendError):
+            self.notify(view.title, severity="error")
             return
-        if message.error is not None:
-            self.notify(message.error.title, severity="error")
-            return
-        self.view = message.value
+        self.view = view
         self.device = self.view.device
         self.query_one("#ow-detail", Static).update(self._detail_text())
         self._show_commands(self.view.commands)

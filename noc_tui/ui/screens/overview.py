@@ -17,21 +17,19 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from noc_tui.api import PingResult
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Alert, Device, server_time
 from noc_tui.ui.drill import open_drill
 from noc_tui.ui.format import STATE_WORDS, age_text, truncate
 from noc_tui.ui.overview_data import (
+    Kept,
     OverviewData,
     TileData,
-    build_tiles,
     down_devices,
     health_tile,
     open_alerts,
-    overview_jobs,
 )
-from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.poll import PollJob
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.widgets.health_table import HealthTable
 from noc_tui.ui.widgets.librenms_format import server_age
@@ -116,15 +114,15 @@ class OverviewScreen(NocScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.data = OverviewData()
-        self.summaries: dict[str, str] = {}
-        self._jobs: list[PollJob[Any]] | None = None
+        self._data: OverviewData | None = None
 
     @property
-    def jobs(self) -> list[PollJob[Any]]:
-        if self._jobs is None:
-            self._jobs = overview_jobs(self.noc.backends, self.noc.config.ui, self.noc.clock)
-        return self._jobs
+    def data(self) -> OverviewData:
+        # Built on first use: the console's services are there once the screen is attached.
+        if self._data is None:
+            noc = self.noc
+            self._data = OverviewData(noc.backends, noc.config.ui, noc.clock, self._kept)
+        return self._data
 
     @property
     def librenms(self) -> LibreNmsClient | None:
@@ -150,11 +148,11 @@ class OverviewScreen(NocScreen):
         states = [(client.name, health_level(client)) for client in self.noc.backends]
         now = self.noc.clock.now()  # health is read live from the client layer
         down = {name for name, level in states if level == "down"}
-        tiles = build_tiles(self.data, self.jobs, down)
+        tiles = self.data.tiles(down)
         return [*tiles, replace(health_tile(states), updated=now)]
 
     def poll_jobs(self) -> list[PollJob[Any]]:
-        return self.jobs
+        return self.data.jobs
 
     def on_mount(self) -> None:
         if self.librenms is not None:
@@ -174,13 +172,7 @@ class OverviewScreen(NocScreen):
     def on_resize(self) -> None:
         self.query_one(HealthTable).build(self.size.width)
 
-    def polled(self, message: Polled) -> None:
-        error = message.error.title if message.error is not None else None
-        if isinstance(message.value, PingResult):
-            self.summaries[message.backend] = message.value.summary
-        changed = self.data.record(
-            message.key, message.backend, message.value, error, self.noc.clock.now()
-        )
+    def _kept(self, kept: Kept[Any], changed: bool) -> None:
         self.refresh_view(lists=changed)
 
     def refresh_view(self, force: bool = False, lists: bool = True) -> None:
@@ -202,20 +194,17 @@ class OverviewScreen(NocScreen):
     def _summaries(self, tiles: list[TileData]) -> dict[str, str]:
         words: dict[str, list[str]] = {}
         for tile in tiles:
-            backend = self.data.backends.get(tile.key) or self._backend_of(tile.key)
-            if backend and tile.count:
-                words.setdefault(backend, []).append(f"{tile.title.split()[0]}: {tile.count}")
-        return {**self.summaries, **{name: ", ".join(w) for name, w in words.items()}}
-
-    def _backend_of(self, key: str) -> str:
-        return key.split(":", 1)[1] if ":" in key else ""
+            if tile.backend and tile.count:
+                words.setdefault(tile.backend, []).append(f"{tile.title.split()[0]}: {tile.count}")
+        pings = {name: k.value.summary for name, k in self.data.pings.items() if k.value}
+        return {**pings, **{name: ", ".join(w) for name, w in words.items()}}
 
     def _show_lists(self) -> None:
         client = self.librenms
         if client is None:
             return
-        alerts = self.data.values.get(f"alerts:{client.name}")
-        devices = self.data.values.get(f"devices:{client.name}")
+        alerts = self.data.alerts[client.name].value
+        devices = self.data.devices[client.name].value
         if alerts is not None:
             rows = critical_rows(alerts, client.server_zone, self.noc.clock.now())
             self.query_one("#critical", LiveTable).show(rows)

@@ -6,12 +6,12 @@ from typing import Any
 
 from textual.containers import Vertical
 
-from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.poll import PollJob
 from noc_tui.ui.services import Services, services_of
 
 
 class DevicePane(Vertical):
-    """Subclasses give SOURCE, TAB_TITLE, their poll jobs, and show the results."""
+    """Subclasses give SOURCE, TAB_TITLE and their poll jobs."""
 
     SOURCE = ""
     TAB_TITLE = ""
@@ -21,9 +21,6 @@ class DevicePane(Vertical):
         return services_of(self.app)
 
     def poll_jobs(self) -> list[PollJob[Any]]:
-        """Called by the screen at mount: the jobs whose results this pane shows."""
+        """Called by the screen at mount: the jobs whose results this pane shows (each job
+        names the pane's method that shows them)."""
         return []
-
-    def polled(self, message: Polled) -> bool:
-        """Show a poll's result if it is one of ours; True when it was."""
-        return False

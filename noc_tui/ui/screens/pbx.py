@@ -147,27 +147,31 @@ class PbxScreen(NocScreen):
         jobs: list[PollJob[Any]] = []
         for pbx in self.pbxes:
             every = pbx.settings.poll_seconds
-            jobs.append(PollJob(f"pbx:{pbx.name}", pbx.name, every, _fetcher(pbx)))
+            jobs.append(PollJob(f"pbx:{pbx.name}", pbx.name, every, _fetcher(pbx), self.show_state))
+            groups_every = every * GROUPS_EVERY
             jobs.append(
-                PollJob(f"pbx-groups:{pbx.name}", pbx.name, every * GROUPS_EVERY, _groups(pbx))
+                PollJob(
+                    f"pbx-groups:{pbx.name}", pbx.name, groups_every, _groups(pbx), self.show_groups
+                )
             )
         return jobs
 
-    def polled(self, message: Polled) -> None:
-        name, current = message.backend, self.pbx.name if self.pbx else None
-        if message.key.startswith("pbx-groups:"):
-            if message.error is None:
-                self.groups[name] = message.value
-            if name == current:
-                self.redraw_groups(message.error)
-            return
-        if message.error is not None:
-            self.errors[name] = message.error.title  # the table keeps the last good rows
+    def show_state(self, polled: Polled[PbxState]) -> None:
+        name, state = polled.backend, polled.outcome
+        if isinstance(state, BackendError):
+            self.errors[name] = state.title  # the table keeps the last good rows
         else:
             self.errors.pop(name, None)
-            self.states[name] = message.value
-            self._remember(name, message.value)
+            self.states[name] = state
+            self._remember(name, state)
         self.redraw()
+
+    def show_groups(self, polled: Polled[PbxGroups]) -> None:
+        name, groups = polled.backend, polled.outcome
+        if not isinstance(groups, BackendError):
+            self.groups[name] = groups
+        if self.pbx is not None and name == self.pbx.name:
+            self.redraw_groups(polled.error)
 
     def _remember(self, name: str, state: PbxState) -> None:
         history = self.histories.setdefault(name, RegistrationHistory())

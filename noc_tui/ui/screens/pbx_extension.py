@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
+from noc_tui.api.errors import BackendError
 from noc_tui.api.kalliope import KalliopeClient
 from noc_tui.api.kalliope_models import (
     Callgroup,
@@ -109,21 +110,20 @@ class PbxExtensionScreen(NocScreen):
 
     def poll_jobs(self) -> list[PollJob[Any]]:
         every = min(self.client.settings.poll_seconds, WATCH_SECONDS)
-        return [PollJob(JOB, self.client.name, every, self._fetch)]
+        return [PollJob(JOB, self.client.name, every, self._fetch, self.show_detail)]
 
     async def _fetch(self) -> ExtensionDetail:
         return await fetch_detail(self.client, self.exten)
 
-    def polled(self, message: Polled) -> None:
-        if message.key != JOB:
-            return
+    def show_detail(self, polled: Polled[ExtensionDetail]) -> None:
+        detail = polled.outcome
         error = self.query_one("#ext-error", Static)
-        error.display = message.error is not None
-        if message.error is not None:
+        error.display = isinstance(detail, BackendError)
+        if isinstance(detail, BackendError):
             # The last good data stays on screen under the error: it says how old it is.
-            error.update(f"✗ {message.error.title}")
+            error.update(f"✗ {detail.title}")
             return
-        self.detail, self.loaded = message.value, True
+        self.detail, self.loaded = detail, True
         self.history.record(self.exten, self.detail.registration, self.noc.clock.now())
         self.show()
 

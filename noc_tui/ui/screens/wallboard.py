@@ -23,17 +23,15 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.ui.format import STALE_AFTER_POLLS, age_text
 from noc_tui.ui.overview_data import (
+    Kept,
     OverviewData,
-    PbxCounts,
     TileData,
     WatchedCpe,
-    build_tiles,
     cpe_line,
     health_tile,
     open_alerts,
-    overview_jobs,
 )
-from noc_tui.ui.poll import Polled, PollJob
+from noc_tui.ui.poll import PollJob
 from noc_tui.ui.screens.base import NocScreen
 from noc_tui.ui.screens.overview import (
     CRITICAL_COLUMNS,
@@ -85,13 +83,12 @@ class WallboardScreen(NocScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.data = OverviewData()
+        self._data: OverviewData | None = None
         self.paused = False
         self.index = 0
         self.rotations = 0
         self.rotation_ticks = 0  # the rotation timer's beats, paused or not
         self.rings: dict[str, dict[str, deque[tuple[float, float]]]] = {}
-        self._jobs: list[PollJob[Any]] | None = None
         self._head = ""
         self._plotted: dict[int, tuple[Any, ...]] = {}
         self._note_timer: Timer | None = None
@@ -99,10 +96,12 @@ class WallboardScreen(NocScreen):
     # -- set-up ----------------------------------------------------------------------------
 
     @property
-    def jobs(self) -> list[PollJob[Any]]:
-        if self._jobs is None:
-            self._jobs = overview_jobs(self.noc.backends, self.noc.config.ui, self.noc.clock)
-        return self._jobs
+    def data(self) -> OverviewData:
+        # Built on first use: the console's services are there once the screen is attached.
+        if self._data is None:
+            noc = self.noc
+            self._data = OverviewData(noc.backends, noc.config.ui, noc.clock, self._kept)
+        return self._data
 
     @property
     def librenms(self) -> LibreNmsClient | None:
@@ -110,8 +109,8 @@ class WallboardScreen(NocScreen):
         return found[0] if found and isinstance(found[0], LibreNmsClient) else None
 
     @property
-    def watched(self) -> list[str]:
-        return [job.key for job in self.jobs if job.key.startswith("cpe:")][:MAX_CPE_GRAPHS]
+    def watched(self) -> list[Kept[WatchedCpe]]:
+        return [kept for slots in self.data.cpes.values() for kept in slots][:MAX_CPE_GRAPHS]
 
     @property
     def pages(self) -> list[Page]:
@@ -161,11 +160,11 @@ class WallboardScreen(NocScreen):
         states = [(client.name, health_level(client)) for client in self.noc.backends]
         now = self.noc.clock.now()
         down = {name for name, level in states if level == "down"}
-        tiles = build_tiles(self.data, self.jobs, down)
+        tiles = self.data.tiles(down)
         return [*tiles, replace(health_tile(states), updated=now)]
 
     def poll_jobs(self) -> list[PollJob[Any]]:
-        return self.jobs
+        return self.data.jobs
 
     def on_mount(self) -> None:
         self.query_one("#wall-alerts", LiveTable).set_columns(ALERT_COLUMNS)
@@ -221,13 +220,12 @@ class WallboardScreen(NocScreen):
 
     # -- data --------------------------------------------------------------------------------
 
-    def polled(self, message: Polled) -> None:
-        error = message.error.title if message.error is not None else None
-        now = self.noc.clock.now()
-        changed = self.data.record(message.key, message.backend, message.value, error, now)
-        if isinstance(message.value, WatchedCpe):
-            self._record_levels(message.key, message.value, now)
-        if changed or isinstance(message.value, WatchedCpe):
+    def _kept(self, kept: Kept[Any], changed: bool) -> None:
+        # A watched CPE's levels move every poll even when its verdict stays the same.
+        fresh = kept.value if isinstance(kept.value, WatchedCpe) and not kept.error else None
+        if fresh is not None:
+            self._record_levels(kept.key, fresh, self.noc.clock.now())
+        if changed or fresh is not None:
             self.refresh_view()
 
     def _record_levels(self, key: str, watched: WatchedCpe, now: float) -> None:
@@ -269,60 +267,49 @@ class WallboardScreen(NocScreen):
         elif page == "cpes":
             self._show_cpes(now)
 
-    def _note(self, key: str, now: float) -> str:
+    def _note(self, kept: Kept[Any], now: float) -> str:
         """`updated 20s ago`, or what is wrong: the same words the tiles use."""
-        error = self.data.errors.get(key)
-        updated = self.data.updated.get(key)
+        error, updated = kept.error, kept.updated
         ago = f"last data {age_text(now - updated)} ago" if updated else "no data yet"
         if error:
             return f"✗ down: {error} · {ago}"
         if updated is None:
             return "… waiting"
-        stale = " ◌ stale" if self._stale(key, now) else ""
+        stale = " ◌ stale" if kept.stale(now, STALE_AFTER_POLLS) else ""
         return f"updated {age_text(now - updated)} ago{stale}"
-
-    def _stale(self, key: str, now: float) -> bool:
-        """Older than three polls of its job, or kept from before a failure."""
-        if key in self.data.errors:
-            return True
-        updated = self.data.updated.get(key)
-        interval = next((job.interval for job in self.jobs if job.key == key), 10.0)
-        return updated is not None and now - updated > STALE_AFTER_POLLS * interval
 
     def _show_critical(self, now: float) -> None:
         client = self.librenms
-        alerts = self.data.values.get(f"alerts:{client.name}") if client else None
-        if client is None or alerts is None:
+        kept = self.data.alerts[client.name] if client else None
+        if client is None or kept is None or kept.value is None:
             return
-        rows = critical_rows(alerts, client.server_zone, now)
+        rows = critical_rows(kept.value, client.server_zone, now)
         self.query_one("#wall-critical", LiveTable).show(rows)
-        self._dim("#wall-critical", f"alerts:{client.name}")
+        self._dim("#wall-critical", kept)
 
     def _show_alerts(self, now: float) -> None:
         client = self.librenms
         if client is None:
             return
-        key = f"alerts:{client.name}"
-        alerts = open_alerts(self.data.values.get(key, []))
+        kept = self.data.alerts[client.name]
+        alerts = open_alerts(kept.value or [])
         rows = alert_rows(alerts, self.app.theme_variables, client.server_zone, now)
         self.query_one("#wall-alerts", LiveTable).show(rows)
-        note = f"{len(alerts)} open alerts · {self._note(key, now)}"
-        self._dim("#wall-alerts", key)
+        note = f"{len(alerts)} open alerts · {self._note(kept, now)}"
+        self._dim("#wall-alerts", kept)
         self._set_note("#alerts-note", note)
 
     def _show_down(self, now: float) -> None:
         client = self.librenms
         if client is None:
             return
-        key = f"devices:{client.name}"
+        kept = self.data.devices[client.name]
         # The whole page is theirs: every device down, not the overview's first few.
-        rows = down_rows(
-            self.data.values.get(key, []), client.server_zone, now, limit=None, host_width=28
-        )
+        rows = down_rows(kept.value or [], client.server_zone, now, limit=None, host_width=28)
         self.query_one("#wall-down", LiveTable).show(rows)
-        self._dim("#wall-down", key)
+        self._dim("#wall-down", kept)
         self._set_note(
-            "#down-note", f"{len(rows)} devices down (most recent first) · {self._note(key, now)}"
+            "#down-note", f"{len(rows)} devices down (most recent first) · {self._note(kept, now)}"
         )
 
     def _set_note(self, selector: str, text: str) -> None:
@@ -330,36 +317,34 @@ class WallboardScreen(NocScreen):
         if str(note.content) != text:  # the same words: no repaint
             note.update(text)
 
-    def _dim(self, selector: str, key: str) -> None:
+    def _dim(self, selector: str, kept: Kept[Any]) -> None:
         # Data kept from before a failure stays readable, dimmed; the note says why.
-        self.query_one(selector).set_class(self._stale(key, self.noc.clock.now()), "-stale")
+        stale = kept.stale(self.noc.clock.now(), STALE_AFTER_POLLS)
+        self.query_one(selector).set_class(stale, "-stale")
 
     def _show_pbx(self, now: float) -> None:
         colours = self.app.theme_variables
         rows: list[Row] = []
         missing: list[Row] = []
-        for client in self.noc.backends.of_kind("kalliope"):
-            key = f"pbx:{client.name}"
-            updated = self.data.updated.get(key)
+        for name, kept in self.data.pbx.items():
+            updated = kept.updated
             age = (age_text(now - updated) if updated else "never") + (
-                " ◌ stale" if self._stale(key, now) else ""
+                " ◌ stale" if kept.stale(now, STALE_AFTER_POLLS) else ""
             )
-            counts: PbxCounts | None = self.data.values.get(key)
-            error = key in self.data.errors
-            rows.append(pbx_row(client.name, counts, error, age, colours))
-            missing += missing_rows(client.name, counts)
+            rows.append(pbx_row(name, kept.value, bool(kept.error), age, colours))
+            missing += missing_rows(name, kept.value)
         self.query_one("#wall-pbx", LiveTable).show(rows)
         self.query_one("#wall-pbx-missing", LiveTable).show(missing[:ALERT_ROWS])
 
     def _show_cpes(self, now: float) -> None:
-        for index, key in enumerate(self.watched):
+        for index, kept in enumerate(self.watched):
             graph = self.query_one(f"#cpe-graph-{index}", TimeGraph)
-            watched: WatchedCpe | None = self.data.values.get(key)
-            name = key.rsplit(":", 1)[-1]
+            watched = kept.value
+            name = kept.key.rsplit(":", 1)[-1]
             _, verdict = cpe_line(watched) if watched else ("unknown", f"… {name} waiting")
-            if key in self.data.errors:
-                verdict = f"✗ {name}: backend down · {self._note(key, now)}"
-            rings = self.rings.get(key, {})
+            if kept.error:
+                verdict = f"✗ {name}: backend down · {self._note(kept, now)}"
+            rings = self.rings.get(kept.key, {})
             lines = [
                 Line(m, tuple(t for t, _ in rings[m]), tuple(v for _, v in rings[m]))
                 for m in LEVELS
