@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -30,7 +30,7 @@ from noc_tui.config import (
 from noc_tui.logs import LEVELS, default_log_path, setup_logging
 
 if TYPE_CHECKING:
-    from noc_tui.sim.lab import Lab
+    from noc_tui.sim.lab import Lab, LabSizes
     from noc_tui.ui.app import NocApp
     from noc_tui.ui.terminal import ExitGuard
 
@@ -98,6 +98,25 @@ def sim_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=1, help="seed of the lab's data")
     parser.add_argument("--cpes", type=int, default=500, help="number of CPEs in Krill")
+    # The lab's size (README, "The built-in lab"): the defaults are the small demo lab,
+    # the sim modules' DEFAULT_* (not imported here: the console starts without the lab).
+    parser.add_argument(
+        "--librenms-devices", type=_at_least(1), default=34, metavar="N", help="default 34"
+    )
+    parser.add_argument(
+        "--alerts", type=_at_least(0), default=12, metavar="N", help="open LibreNMS alerts"
+    )
+    parser.add_argument(
+        "--openwisp-devices", type=_at_least(0), default=36, metavar="N", help="default 36"
+    )
+    parser.add_argument(
+        "--pbxes",
+        type=_at_least(1),
+        default=1,
+        metavar="N",
+        help="KalliopePBX instances, each on its own port (kalliope, kalliope-2, ...)",
+    )
+    parser.add_argument("--extensions", type=_at_least(1), default=320, metavar="N", help="per PBX")
     parser.add_argument(
         "--faults",
         metavar="SPEC",
@@ -109,6 +128,30 @@ def sim_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--for-parent", metavar="FDS", help=argparse.SUPPRESS)
     return parser
+
+
+def _at_least(least: int) -> Callable[[str], int]:
+    def count(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"expected at least {least}, not {value}")
+        return value
+
+    return count
+
+
+def lab_sizes(args: argparse.Namespace) -> LabSizes:
+    """`noc-tui sim`'s size options as Lab's keywords."""
+    return {
+        "librenms_devices": args.librenms_devices,
+        "alerts": args.alerts,
+        "openwisp_devices": args.openwisp_devices,
+        "pbxes": args.pbxes,
+        "extensions": args.extensions,
+    }
 
 
 def check_parser() -> argparse.ArgumentParser:
@@ -147,9 +190,24 @@ def run_sim(args: argparse.Namespace) -> int:
         print(f"noc-tui sim: --faults: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     if args.for_parent:
-        lab = Lab(host=args.host, port=0, seed=args.seed, cpes=args.cpes, faults=args.faults)
+        lab = Lab(
+            host=args.host,
+            port=0,
+            seed=args.seed,
+            cpes=args.cpes,
+            faults=args.faults,
+            **lab_sizes(args),
+        )
         return _serve_for_parent(lab, args.for_parent)
-    return serve(args.host, args.port, args.seed, args.cpes, args.faults, args.print_config)
+    return serve(
+        args.host,
+        args.port,
+        args.seed,
+        args.cpes,
+        args.faults,
+        args.print_config,
+        sizes=lab_sizes(args),
+    )
 
 
 def _serve_for_parent(lab: Lab, fds: str) -> int:

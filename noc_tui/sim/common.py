@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import math
 import random
 import time
 import uuid
@@ -233,3 +234,19 @@ def seeded_text(rng: random.Random, length: int, alphabet: str) -> str:
 def weighted(rng: random.Random, choices: Sequence[tuple[Any, float]]) -> Any:
     values = [value for value, _ in choices]
     return rng.choices(values, weights=[weight for _, weight in choices])[0]
+
+
+def spread(counts: Sequence[int], extra: int) -> list[int]:
+    """Which kind each of `extra` added devices is: the fleet's own mix, repeated.
+
+    A bigger lab keeps the proportions of the small one (`counts` per kind): kind `i` comes
+    `counts[i]` times in every round, so any prefix of the result is as mixed as the fleet.
+    """
+    pattern = [index for index, count in enumerate(counts) for _ in range(count)]
+    if not pattern:
+        return []
+    step = 7  # interleaves the kinds within a round; coprime, so each slot comes once
+    while math.gcd(step, len(pattern)) != 1:
+        step += 1
+    order = [pattern[(i * step) % len(pattern)] for i in range(len(pattern))]
+    return [order[i % len(order)] for i in range(extra)]

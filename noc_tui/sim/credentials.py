@@ -37,22 +37,31 @@ CONFIG_CREDENTIALS: dict[str, dict[str, str]] = {
 LAB_SETTINGS: dict[str, dict[str, str]] = {"librenms": {"timezone": "Europe/Madrid"}}
 
 
-def lab_config_toml(urls: Mapping[str, str], seed: int, poll_seconds: float = 5) -> str:
-    """A config for the lab at `urls` (backend name → base URL), lab credentials included."""
+def lab_config_toml(
+    urls: Mapping[str, str],
+    seed: int,
+    poll_seconds: float = 5,
+    kinds: Mapping[str, str] | None = None,
+) -> str:
+    """A config for the lab at `urls` (backend name → base URL), lab credentials included.
+
+    `kinds` (name → kind) adds backends beyond the four, e.g. a second PBX 'kalliope-2';
+    without it the names are the kinds."""
     lines = [
         f"# noc-tui built-in lab, seed {seed}: the credentials below are the lab's own.",
         "[ui]",
         'theme = "noc-dark"',
         "read_only = false",
     ]
-    for name in BACKENDS:
+    served = kinds or {name: name for name in BACKENDS}
+    for name, kind in served.items():
         lines += ["", "[[backends]]"]
         fields = {
             "name": name,
-            "kind": name,
+            "kind": kind,
             "url": urls[name],
-            **CONFIG_CREDENTIALS[name],
-            **LAB_SETTINGS.get(name, {}),
+            **CONFIG_CREDENTIALS[kind],
+            **LAB_SETTINGS.get(kind, {}),
         }
         lines += [f"{key} = {json.dumps(value)}" for key, value in fields.items()]
         lines.append(f"poll_seconds = {float(poll_seconds)!r}")

@@ -23,6 +23,7 @@ from noc_tui.clock import Clock
 from noc_tui.sim import credentials, kalliope_cdr, kalliope_config
 from noc_tui.sim.common import FaultBodies, SimBackend, html, plain, proxy_503
 from noc_tui.sim.kalliope_world import (
+    DEFAULT_EXTENSIONS,
     LabCallgroup,
     LabExtension,
     make_callgroups,
@@ -242,8 +243,10 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     )
 
 
-def create(*, seed: int, clock: Clock, license_ok: bool = True) -> SimBackend:
-    world = KalliopeWorld(seed, clock, license_ok)
+def create(
+    *, seed: int, clock: Clock, license_ok: bool = True, extensions: int = DEFAULT_EXTENSIONS
+) -> SimBackend:
+    world = KalliopeWorld(seed, clock, license_ok, extensions=make_extensions(seed, extensions))
     api = KalliopeApi(world)
     routes = [
         Route("/rest/system/firmware", api.api(api.firmware)),

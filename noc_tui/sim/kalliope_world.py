@@ -71,7 +71,10 @@ class LabExtension:
     flappy: float  # chance per slot that this phone is not OK
 
 
-def make_extensions(seed: int, count: int = 320) -> list[LabExtension]:
+DEFAULT_EXTENSIONS = 320
+
+
+def make_extensions(seed: int, count: int = DEFAULT_EXTENSIONS) -> list[LabExtension]:
     rng = random.Random(f"kalliope-ext-{seed}")
     made = []
     for index in range(count):

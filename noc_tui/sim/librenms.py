@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from noc_tui.clock import Clock
-from noc_tui.sim import credentials
+from noc_tui.sim import credentials, librenms_world
 from noc_tui.sim.common import FaultBodies, SimBackend, html, login_page, php_json
 from noc_tui.sim.librenms_world import LibreNmsWorld
 
@@ -148,13 +148,7 @@ class LibreNmsApi:
 
     async def list_alerts(self, request: Request) -> Response:
         rows = self._alert_rows(request)
-        body = {"status": "ok", "alerts": rows, "count": len(rows)}
-        if len(rows) > BIG_LIST:
-            # PHP pretty-prints, but Python's indenting encoder is pure Python: 200 ms for
-            # 10,000 alerts of lab time in every poll. Whitespace means nothing to a client.
-            text = json.dumps(body, ensure_ascii=True).replace("/", "\\/")
-            return Response(text.encode(), 200, media_type="application/json")
-        return php_json(body)
+        return _big_list({"status": "ok", "alerts": rows, "count": len(rows)}, len(rows))
 
     async def alert(self, request: Request) -> Response:
         alert_id = _int(request.path_params["id"])
@@ -207,7 +201,7 @@ class LibreNmsApi:
         test = tests.get(kind, tests["all"])
         found = (self.world.device_row(d) for d in self.world.devices if test(d))
         rows = sorted(found, key=lambda d: d["hostname"])
-        return php_json({"status": "ok", "devices": rows, "count": len(rows)})
+        return _big_list({"status": "ok", "devices": rows, "count": len(rows)}, len(rows))
 
     async def device(self, request: Request) -> Response:
         host = request.path_params["hostname"]
@@ -258,6 +252,15 @@ class LibreNmsApi:
         return php_json(ROUTE_NOT_FOUND, 404)
 
 
+def _big_list(body: dict[str, Any], rows: int) -> Response:
+    if rows > BIG_LIST:
+        # PHP pretty-prints, but Python's indenting encoder is pure Python: 200 ms for
+        # 10,000 alerts of lab time in every poll. Whitespace means nothing to a client.
+        text = json.dumps(body, ensure_ascii=True).replace("/", "\\/")
+        return Response(text.encode(), 200, media_type="application/json")
+    return php_json(body)
+
+
 def _int(raw: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
@@ -279,8 +282,14 @@ async def _laravel_404(request: Request, exc: Exception) -> Response:
     )
 
 
-def create(*, seed: int, clock: Clock) -> SimBackend:
-    world = LibreNmsWorld(seed, clock)
+def create(
+    *,
+    seed: int,
+    clock: Clock,
+    devices: int = librenms_world.DEFAULT_DEVICES,
+    alerts: int = librenms_world.DEFAULT_ALERTS,
+) -> SimBackend:
+    world = LibreNmsWorld(seed, clock, size=devices, open_alerts=alerts)
     api = LibreNmsApi(world)
     every = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     routes = [

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from noc_tui.clock import Clock
-from noc_tui.sim.common import WORLD_ANCHOR, cet_offset
+from noc_tui.sim.common import WORLD_ANCHOR, cet_offset, spread
 
 # Real LibreNMS polls every 300 s and its rates change once per period. The lab polls its
 # pretend devices every 10 s so a port graph visibly draws in a demo; the semantics are the
@@ -40,6 +40,10 @@ FLEET = (
 )
 SITES = ("DC1 Hall A, Barcelona", "DC2 Hall C, Madrid", "POP Poblenou", "POP Gracia")
 DOWN_REASONS = ("icmp", "snmp")
+DOWN_SHARE = 0.15  # of the small fleet: enough to see in a demo
+BIG_DOWN_SHARE = 0.02  # of the devices a big lab adds
+DEFAULT_DEVICES = sum(kind[1] for kind in FLEET)  # 34
+DEFAULT_ALERTS = 12
 RULES = (
     (1, "Devices up/down", "critical"),
     (2, "Port status up/down", "warning"),
@@ -49,6 +53,13 @@ RULES = (
     (6, "Sensor over limit", "warning"),
     (7, "Device rebooted", "ok"),
 )
+
+
+def _device_ip(device_id: int) -> str:
+    """The small fleet's documentation range; a big one spills into 10.64.0.0/10."""
+    if device_id < 255:
+        return f"192.0.2.{device_id}"
+    return f"10.{64 + device_id // 65_536 % 64}.{device_id // 256 % 256}.{device_id % 256}"
 
 
 def local_time(ts: float) -> str:
@@ -67,16 +78,23 @@ class LibreNmsWorld:
     alerts: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_alert_id: int = 100
     stepped: int = 0  # lifecycle steps already applied
+    size: int = DEFAULT_DEVICES
+    open_alerts: int = DEFAULT_ALERTS  # alerts open at the start
     _by_id: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
     _rules_by_id: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _by_name: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         rng = random.Random(self.seed * 7919 + 4)
         now = self.clock.now()
         self._build_rules()
         self._build_devices(rng, now)
-        for index in range(12):
-            self._open_alert(rng, now - 3600 * (index + 1) - rng.randint(0, 1800))
+        for index in range(self.open_alerts):
+            if index < DEFAULT_ALERTS:  # an hour apart, then (a big lab) over 30 days
+                at = now - 3600 * (index + 1) - rng.randint(0, 1800)
+            else:
+                at = now - rng.randint(60, 30 * 86_400)
+            self._open_alert(rng, at)
         self.stepped = self._steps(now)
 
     # -- building ----------------------------------------------------------------------
@@ -106,63 +124,90 @@ class LibreNmsWorld:
 
     def _build_devices(self, rng: random.Random, now: float) -> None:
         device_id, port_id = 10, 1100
-        for prefix, count, os_name, hardware, names in FLEET:
-            for n in range(1, count + 1):
+        for kind in FLEET:
+            for n in range(1, kind[1] + 1):
                 device_id += 1
-                down = rng.random() < 0.15
-                self.devices.append(
-                    {
-                        "device_id": device_id,
-                        "hostname": f"{prefix}-{n:02d}.noc.example.net",
-                        "sysName": f"{prefix}-{n:02d}",
-                        "ip": f"192.0.2.{device_id}",
-                        "os": os_name,
-                        "hardware": hardware,
-                        "version": "",
-                        "type": "server" if prefix == "srv" else "network",
-                        "status": 0 if down else 1,
-                        "status_reason": rng.choice(DOWN_REASONS) if down else "",
-                        "ignore": 0,
-                        "disabled": 0,
-                        "uptime": 0 if down else rng.randint(3600, 40_000_000),
-                        "last_polled": local_time(now - rng.randint(30, 290)),
-                        "location": rng.choice(SITES),
-                        "location_id": 1,
-                        "serial": f"SN{rng.randint(10**7, 10**8 - 1)}",
-                        "sysDescr": f"{hardware} running {os_name}",
-                    }
-                )
-                rows = []
-                for index, name in enumerate(names, start=1):
-                    port_id += 1
-                    speed = (
-                        10_000_000_000 if name.startswith(("xe", "et", "Ether")) else 1_000_000_000
-                    )
-                    oper = "down" if down or (rng.random() < 0.08) else "up"
-                    rows.append(
-                        {
-                            "port_id": port_id,
-                            "device_id": device_id,
-                            "ifIndex": index,
-                            "ifName": name,
-                            "ifDescr": name,
-                            "ifAlias": rng.choice(
-                                ("", "Uplink", "Customer", "Transit: AS64500", "Management")
-                            ),
-                            "ifOperStatus": oper,
-                            "ifAdminStatus": "up",
-                            "ifSpeed": speed,
-                            "ifType": "ethernetCsmacd",
-                            "ifMtu": 1500,
-                            "deleted": 0,
-                            "base_rate": 0
-                            if oper == "down"
-                            else rng.uniform(0.02, 0.6) * speed / 8,
-                            "phase": rng.uniform(0, math.tau),
-                        }
-                    )
-                # Servers' management-less boxes: the last server has no ports (a 404).
-                self.ports[device_id] = rows if not (prefix == "srv" and n == count) else []
+                port_id = self._add_device(rng, now, kind, n, device_id, port_id, DOWN_SHARE)
+        del self.devices[self.size :]
+        for gone in [key for key in self.ports if key > 10 + self.size]:
+            del self.ports[gone]
+        extra = self.size - len(self.devices)
+        if extra <= 0:
+            return
+        # A big lab: more of each kind, numbered on, from a stream of their own (so the
+        # default fleet stays exactly as it was); fewer of them down, as in a real network.
+        big = random.Random(f"librenms-big:{self.seed}")
+        numbers = [kind[1] for kind in FLEET]
+        for index in spread(numbers, extra):
+            numbers[index] += 1
+            device_id += 1
+            port_id = self._add_device(
+                big, now, FLEET[index], numbers[index], device_id, port_id, BIG_DOWN_SHARE
+            )
+
+    def _add_device(
+        self,
+        rng: random.Random,
+        now: float,
+        kind: tuple[str, int, str, str, tuple[str, ...]],
+        n: int,
+        device_id: int,
+        port_id: int,
+        down_share: float,
+    ) -> int:
+        """One device and its ports; the last port id used."""
+        prefix, count, os_name, hardware, names = kind
+        down = rng.random() < down_share
+        self.devices.append(
+            {
+                "device_id": device_id,
+                "hostname": f"{prefix}-{n:02d}.noc.example.net",
+                "sysName": f"{prefix}-{n:02d}",
+                "ip": _device_ip(device_id),
+                "os": os_name,
+                "hardware": hardware,
+                "version": "",
+                "type": "server" if prefix == "srv" else "network",
+                "status": 0 if down else 1,
+                "status_reason": rng.choice(DOWN_REASONS) if down else "",
+                "ignore": 0,
+                "disabled": 0,
+                "uptime": 0 if down else rng.randint(3600, 40_000_000),
+                "last_polled": local_time(now - rng.randint(30, 290)),
+                "location": rng.choice(SITES),
+                "location_id": 1,
+                "serial": f"SN{rng.randint(10**7, 10**8 - 1)}",
+                "sysDescr": f"{hardware} running {os_name}",
+            }
+        )
+        rows = []
+        for index, name in enumerate(names, start=1):
+            port_id += 1
+            speed = 10_000_000_000 if name.startswith(("xe", "et", "Ether")) else 1_000_000_000
+            oper = "down" if down or (rng.random() < 0.08) else "up"
+            rows.append(
+                {
+                    "port_id": port_id,
+                    "device_id": device_id,
+                    "ifIndex": index,
+                    "ifName": name,
+                    "ifDescr": name,
+                    "ifAlias": rng.choice(
+                        ("", "Uplink", "Customer", "Transit: AS64500", "Management")
+                    ),
+                    "ifOperStatus": oper,
+                    "ifAdminStatus": "up",
+                    "ifSpeed": speed,
+                    "ifType": "ethernetCsmacd",
+                    "ifMtu": 1500,
+                    "deleted": 0,
+                    "base_rate": 0 if oper == "down" else rng.uniform(0.02, 0.6) * speed / 8,
+                    "phase": rng.uniform(0, math.tau),
+                }
+            )
+        # Servers' management-less boxes: the fleet's last server has no ports (a 404).
+        self.ports[device_id] = rows if not (prefix == "srv" and n == count) else []
+        return port_id
 
     def _open_alert(
         self, rng: random.Random, at: float, device: dict[str, Any] | None = None
@@ -293,10 +338,19 @@ class LibreNmsWorld:
         return True
 
     def device_by(self, key: str) -> dict[str, Any] | None:
-        for device in self.devices:
-            if str(device["device_id"]) == key or device["hostname"] == key:
-                return device
-        return None
+        """By id or hostname, through an index (a big lab holds tens of thousands)."""
+        self._index()
+        if key.isdigit() and int(key) in self._by_id and str(int(key)) == key:
+            return self._by_id[int(key)]
+        return self._by_name.get(key)
+
+    def _index(self) -> None:
+        if len(self._by_id) != len(self.devices):
+            self._by_id = {d["device_id"]: d for d in self.devices}
+            self._by_name = {}
+            for device in reversed(self.devices):  # the first of a hostname wins, as before
+                self._by_name[device["hostname"]] = device
+            self._rules_by_id = {r["id"]: r for r in self.rules}
 
     def device_row(self, device: dict[str, Any]) -> dict[str, Any]:
         """A device as last polled: an up device was polled in the current period."""
@@ -331,9 +385,7 @@ class LibreNmsWorld:
     def alert_row(self, alert: dict[str, Any]) -> dict[str, Any]:
         """`list_alerts()` columns: hostname, alerts.*, then the rule's severity/name/proc/notes."""
         # Indexes by id: the join runs once per alert, and the bench holds 10,000 of them.
-        if len(self._by_id) != len(self.devices):
-            self._by_id = {d["device_id"]: d for d in self.devices}
-            self._rules_by_id = {r["id"]: r for r in self.rules}
+        self._index()
         device = self._by_id.get(alert["device_id"], {})
         rule = self._rules_by_id.get(alert["rule_id"], {})
         return {
