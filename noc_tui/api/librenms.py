@@ -24,7 +24,9 @@ from noc_tui.api.librenms_models import (
 from noc_tui.api.listing import Listing, unique_ids
 
 #: `type=` values of `GET /devices` that need no `query`.
-DEVICE_TYPES: tuple[str, ...] = ("all", "up", "down", "disabled", "ignored")
+# The server filters: `down` and `up` leave out disabled and ignored devices, `active` is
+# every device neither disabled nor ignored.
+DEVICE_TYPES: tuple[str, ...] = ("all", "active", "up", "down", "disabled", "ignored")
 #: `type=` values that filter by `query`.
 DEVICE_QUERY_TYPES: tuple[str, ...] = ("ipv4", "ipv6", "mac", "hostname", "os", "location")
 

@@ -12,6 +12,8 @@ from noc_tui.api.base import ApiClient, BadArgument, PingResult
 from noc_tui.api.errors import AuthFailed, BackendError, NotFound, ServerError
 from noc_tui.api.listing import Listing, unique_ids
 from noc_tui.api.openwisp_models import (
+    COUNTED_STATUSES,
+    ConfigCounts,
     OpenWispCommand,
     OpenWispDevice,
     OpenWispGroup,
@@ -111,11 +113,27 @@ class OpenWispClient(ApiClient):
         return token
 
     async def ping(self) -> PingResult:
-        body = await self.session.get_json(DEVICES_PATH, {"page_size": 1})
+        return PingResult(self.name, f"{await self.device_count()} devices")
+
+    async def device_count(self, **filters: Any) -> int:
+        """The server's count of devices matching the filters: one row read, not the fleet."""
+        unknown = set(filters) - set(DEVICE_FILTERS)
+        if unknown:
+            raise BadArgument(f"unknown device filters: {sorted(unknown)}")
+        params = {k: _param(v) for k, v in filters.items() if v not in (None, "")}
+        body = await self.session.get_json(DEVICES_PATH, {**params, "page_size": 1})
         count = self.require_dict(body, "device list").get("count")
-        if not isinstance(count, int):
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise self.malformed("device list without a count")
-        return PingResult(self.name, f"{count} devices")
+        return count
+
+    async def config_counts(self) -> ConfigCounts:
+        """The fleet by config status, in four small answers (the total and three filters)."""
+        total, *counts = await asyncio.gather(
+            self.device_count(),
+            *(self.device_count(config__status=status) for status in COUNTED_STATUSES),
+        )
+        return ConfigCounts(total, tuple(zip(COUNTED_STATUSES, counts, strict=True)))
 
     # -- reads ----------------------------------------------------------------------------
 

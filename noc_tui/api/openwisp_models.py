@@ -13,6 +13,27 @@ CONFIG_STATUSES = ("applied", "modified", "error", "deactivating", "deactivated"
 COMMAND_DONE = ("success", "failed")
 
 
+# The statuses the overview counts one by one; the rest of a fleet (no configuration,
+# deactivating, deactivated) is counted as "other" from the total.
+COUNTED_STATUSES = ("applied", "modified", "error")
+
+
+@dataclass(frozen=True)
+class ConfigCounts:
+    """How many devices the controller holds, and how many in each counted config status:
+    the server's own counts, one row of an answer each, whatever the fleet's size."""
+
+    total: int
+    by_status: tuple[tuple[str, int], ...]  # (status, count) in COUNTED_STATUSES order
+
+    def of(self, status: str) -> int:
+        return dict(self.by_status).get(status, 0)
+
+    @property
+    def other(self) -> int:
+        return max(0, self.total - sum(count for _, count in self.by_status))
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ("" if value is None else str(value))
 

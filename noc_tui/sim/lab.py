@@ -44,6 +44,7 @@ from noc_tui.sim.faults import (
     parse_faults,
 )
 from noc_tui.sim.servers import Listeners
+from noc_tui.sim.traffic import Traffic, TrafficMiddleware
 
 
 class LabSizes(TypedDict, total=False):
@@ -89,6 +90,7 @@ class Lab:
         self.seed = seed
         self.clock = clock or SYSTEM_CLOCK
         self.faults = FaultState(seed, parse_faults(faults))
+        self.traffic = Traffic()  # what the console asked of each served backend
         self.faults.on_change = self._faults_changed
         self._sims: dict[str, SimBackend] = {
             "krill": krill.create(seed=seed, clock=self.clock, cpes=cpes),
@@ -177,7 +179,10 @@ class Lab:
 
     def _wrap(self, name: str, served: bool) -> ASGIApp:
         sim = self._sims[name]
-        return FaultMiddleware(sim.app, self._kinds[name], self.faults, sim.faults, served=served)
+        faulted = FaultMiddleware(
+            sim.app, self._kinds[name], self.faults, sim.faults, served=served
+        )
+        return TrafficMiddleware(faulted, name, self.traffic)
 
     async def _faults_changed(
         self, backend: str, old: BackendFaults, new: BackendFaults, via: str | None

@@ -188,11 +188,13 @@ class LibreNmsApi:
         kind = request.query_params.get("type", "all")
         query = request.query_params.get("query", "")
         tests: dict[str, Callable[[dict[str, Any]], bool]] = {
+            # As list_devices filters (research §5.1): disabled or ignored is never up or down.
             "all": lambda d: True,
-            "up": lambda d: d["status"] == 1,
-            "down": lambda d: d["status"] == 0,
+            "active": lambda d: not d["ignore"] and not d["disabled"],
+            "up": lambda d: d["status"] == 1 and not d["ignore"] and not d["disabled"],
+            "down": lambda d: d["status"] == 0 and not d["ignore"] and not d["disabled"],
             "disabled": lambda d: d["disabled"] == 1,
-            "ignored": lambda d: d["ignore"] == 1,
+            "ignored": lambda d: d["ignore"] == 1 and not d["disabled"],
             "ipv4": lambda d: d["ip"] == query,
             "hostname": lambda d: query in d["hostname"],
             "os": lambda d: d["os"] == query,

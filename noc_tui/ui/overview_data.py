@@ -21,10 +21,10 @@ from noc_tui.api.kalliope_models import Extension, Registration
 from noc_tui.api.krill import KrillClient
 from noc_tui.api.krill_models import Cpe, MonitoringInfo, Series, Verdict
 from noc_tui.api.librenms import LibreNmsClient
-from noc_tui.api.librenms_models import Alert, Device
+from noc_tui.api.librenms_models import NOT_OK_STATES, Alert, Device
 from noc_tui.api.listing import Listing
 from noc_tui.api.openwisp import OpenWispClient
-from noc_tui.api.openwisp_models import OpenWispDevice
+from noc_tui.api.openwisp_models import ConfigCounts
 from noc_tui.clock import Clock
 from noc_tui.config import UiSettings
 from noc_tui.ui.poll import Polled, PollJob
@@ -152,8 +152,9 @@ class OverviewData:
         self._handler = kept
         self.jobs: list[PollJob[Any]] = []
         self.alerts: dict[str, Kept[Listing[Alert]]] = {}  # by backend name
-        self.devices: dict[str, Kept[Listing[Device]]] = {}
-        self.openwisp: dict[str, Kept[Listing[OpenWispDevice]]] = {}
+        self.devices: dict[str, Kept[Listing[Device]]] = {}  # the devices down
+        self.fleet: dict[str, Kept[int]] = {}  # how many devices are active (not disabled)
+        self.openwisp: dict[str, Kept[ConfigCounts]] = {}
         self.pbx: dict[str, Kept[PbxCounts]] = {}
         self.calls: dict[str, Kept[tuple[int, int]]] = {}
         self.cpes: dict[str, list[Kept[WatchedCpe]]] = {}  # a Krill's watched CPEs, in order
@@ -162,15 +163,22 @@ class OverviewData:
         for client in backends:
             interval, name = client.settings.poll_seconds, client.name
             if isinstance(client, LibreNmsClient):
-                alerts = self._slot(f"alerts:{name}", name, interval, client.alerts)
-                devices = self._slot(f"devices:{name}", name, interval, client.devices)
-                self.alerts[name], self.devices[name] = alerts, devices
+                # The server's filters, so a poll costs what is wrong, not the fleet's size:
+                # open alerts only, devices down only; the fleet is counted once an hour.
+                not_ok = partial(client.alerts, NOT_OK_STATES)
+                alerts = self._slot(f"alerts:{name}", name, interval, not_ok)
+                down_only = partial(client.devices, "down")
+                down = self._slot(f"devices:{name}", name, interval, down_only)
+                fleet = self._slot(
+                    f"fleet:{name}", name, FLEET_SECONDS, _active_count(client), on_refresh=False
+                )
+                self.alerts[name], self.devices[name], self.fleet[name] = alerts, down, fleet
                 self._tile(alerts, "Open alerts", partial(alerts_tile, alerts.key))
-                self._tile(devices, "Devices down", partial(devices_tile, devices.key))
+                self._tile(down, "Devices down", partial(devices_tile, down.key, fleet))
             elif isinstance(client, OpenWispClient):
-                fleet = self._slot(f"openwisp:{name}", name, interval, client.devices)
-                self.openwisp[name] = fleet
-                self._tile(fleet, "OpenWISP config", partial(openwisp_tile, fleet.key))
+                counts = self._slot(f"openwisp:{name}", name, interval, client.config_counts)
+                self.openwisp[name] = counts
+                self._tile(counts, "OpenWISP config", partial(openwisp_tile, counts.key))
             elif isinstance(client, KalliopeClient):
                 pbx = self._slot(f"pbx:{name}", name, interval, _pbx(client, clock))
                 slow = max(interval * CALLS_POLL_FACTOR, CALLS_MIN_SECONDS)
@@ -190,14 +198,19 @@ class OverviewData:
             self._tiles.append(partial(_cpes_for, name, watched))
 
     def _slot(
-        self, key: str, backend: str, interval: float, fetch: Callable[[], Awaitable[T]]
+        self,
+        key: str,
+        backend: str,
+        interval: float,
+        fetch: Callable[[], Awaitable[T]],
+        on_refresh: bool = True,
     ) -> Kept[T]:
         kept: Kept[T] = Kept(key, backend, interval, self.clock)
 
         def show(polled: Polled[T]) -> None:
             self._handler(kept, kept.keep(polled))
 
-        self.jobs.append(PollJob(key, backend, interval, fetch, show))
+        self.jobs.append(PollJob(key, backend, interval, fetch, show, on_refresh))
         return kept
 
     def _tile(self, kept: Kept[T], title: str, build: Callable[[T], TileData]) -> None:
@@ -211,7 +224,18 @@ class OverviewData:
         return [replace(t, error_level="down" if t.backend in down else "degraded") for t in tiles]
 
 
+FLEET_SECONDS = 3600.0  # LibreNMS's active devices, read whole to count them: once an hour
+
+
 # -- jobs ------------------------------------------------------------------------------------
+
+
+def _active_count(client: LibreNmsClient) -> Callable[[], Awaitable[int]]:
+    async def fetch() -> int:
+        # LibreNMS gives no count without the list: read it, keep only its length.
+        return len(await client.devices("active"))
+
+    return fetch
 
 
 def _pbx(client: KalliopeClient, clock: Clock) -> Callable[[], Awaitable[PbxCounts]]:
@@ -314,33 +338,27 @@ def down_devices(devices: Iterable[Device]) -> list[Device]:
     return sorted(down, key=lambda d: (d.last_polled, d.hostname), reverse=True)
 
 
-def devices_tile(key: str, devices: list[Device]) -> TileData:
+def devices_tile(key: str, fleet: Kept[int], devices: list[Device]) -> TileData:
+    """`devices`: those the server lists as down; `fleet`: the active devices, counted seldom."""
     down = down_devices(devices)
-    total = sum(1 for d in devices if not d.disabled)
     level = "down" if down else "ok"
     word = "down" if down else "all up"
-    lines = (f"of {total} devices", *reading_flag(devices), *(f"✗ {d.hostname}" for d in down[:2]))
+    of = f"of {fleet.value:,} devices" if fleet.value is not None else "of … devices"
+    lines = (of, *reading_flag(devices), *(f"✗ {d.hostname}" for d in down[:2]))
     return TileData(key, "Devices down", str(len(down)), level, word, lines, Drill("devices-down"))
 
 
-def openwisp_tile(key: str, devices: list[OpenWispDevice]) -> TileData:
-    counts: dict[str, int] = {}
-    for device in devices:
-        status = device.config_status or "none"
-        counts[status] = counts.get(status, 0) + 1
-    bad = counts.get("error", 0)
-    modified = counts.get("modified", 0)
+def openwisp_tile(key: str, counts: ConfigCounts) -> TileData:
+    """From the controller's own counts: right at any fleet size, never a partial list."""
+    bad, modified = counts.of("error"), counts.of("modified")
     level = "down" if bad else "degraded" if modified else "ok"
-    word = f"{bad} error" if bad else f"{modified} modified" if modified else "all applied"
-    lines = tuple(
-        f"{symbol} {counts[status]} {status}"
-        for status, symbol in (("applied", "✓"), ("modified", "◐"), ("error", "✗"), ("none", "·"))
-        if counts.get(status)
-    )
-    lines = (*lines[:1], *reading_flag(devices), *lines[1:])
+    word = f"{bad:,} error" if bad else f"{modified:,} modified" if modified else "all applied"
+    shown = (*counts.by_status, ("other", counts.other))
+    symbols = {"applied": "✓", "modified": "◐", "error": "✗", "other": "·"}
+    lines = tuple(f"{symbols[status]} {n:,} {status}" for status, n in shown if n)
     status = "error" if bad else "modified" if modified else ""
     drill = Drill("openwisp", (("status", status),) if status else ())
-    count = str(bad or modified or len(devices))
+    count = str(bad or modified or counts.total)
     return TileData(key, "OpenWISP config", count, level, word, lines, drill)
 
 

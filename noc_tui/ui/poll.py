@@ -43,6 +43,8 @@ class PollJob(Generic[T]):
     interval: float
     fetch: Callable[[], Awaitable[T]]
     show: Callable[[Polled[T]], None]
+    # False for a heavy, seldom job (a whole fleet read to count it): `r` leaves it be.
+    on_refresh: bool = True
 
 
 class Polled(Message, Generic[T]):
@@ -118,8 +120,9 @@ class Poller:
         self._visible.set()
 
     def refresh_now(self) -> None:
-        for event in self._wake.values():
-            event.set()
+        for job in self.jobs:
+            if job.on_refresh:
+                self._wake[job.key].set()
 
     async def _loop(self, job: PollJob[T]) -> None:
         while True:

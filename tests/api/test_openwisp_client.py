@@ -110,3 +110,27 @@ async def test_a_command_that_never_ends_stops_being_followed(
     assert not seen[-1].done and len(seen) >= 2
     with pytest.raises(ServerError, match="input: This field is required"):
         await client.run_command(device, "")
+
+
+async def test_counts_come_from_the_servers_count_one_row_each(
+    client: OpenWispClient, clean_lab
+) -> None:  # type: ignore[no-untyped-def]
+    world = clean_lab.sim("openwisp").world
+
+    def status_of(device: dict) -> str | None:  # type: ignore[type-arg]
+        return (device["config"] or {}).get("status")
+
+    clean_lab.traffic.clear()
+    counts = await client.config_counts()
+    assert counts.total == len(world.devices)
+    for status in ("applied", "modified", "error"):
+        assert counts.of(status) == sum(1 for d in world.devices if status_of(d) == status)
+    assert counts.other == sum(
+        1 for d in world.devices if status_of(d) not in ("applied", "modified", "error")
+    )
+    # Four small answers: the total and three filters, never the device list itself.
+    assert clean_lab.traffic.requests["openwisp"] == 4
+    assert clean_lab.traffic.bytes["openwisp"] < 4 * 2_000
+    assert await client.device_count(organization_slug="metro-isp") == sum(
+        1 for d in world.devices if d["organization"] == world.organizations["metro-isp"]
+    )

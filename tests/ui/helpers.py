@@ -84,8 +84,9 @@ async def wait_for_first_polls(pilot: Pilot, tries: int = 400) -> None:  # type:
 
 async def poll_again(pilot: Pilot, screen=None, key: str = "", tries: int = 400) -> None:  # type: ignore[no-untyped-def,type-arg]
     """Poll `screen` (the one shown) now, by pressing `key` if given, and wait until every one
-    of its jobs has shown an answer to a poll asked after this call, then let that repaint
-    land: after this, a check that "nothing changed" means the poll had its chance."""
+    of its jobs that a refresh wakes has shown an answer to a poll asked after this call, then
+    let that repaint land: after this, a check that "nothing changed" means the poll had its
+    chance."""
     screen = screen or pilot.app.screen
     poller = screen.poller
     assert poller is not None and poller.jobs, f"{type(screen).__name__} polls nothing"
@@ -96,7 +97,11 @@ async def poll_again(pilot: Pilot, screen=None, key: str = "", tries: int = 400)
         screen.refresh_data()
 
     def behind() -> list[str]:
-        return [job.key for job in poller.jobs if screen.polls_shown.get(job.key, 0) <= mark]
+        return [
+            job.key
+            for job in poller.jobs
+            if job.on_refresh and screen.polls_shown.get(job.key, 0) <= mark
+        ]
 
     for _ in range(tries):
         if not behind():
