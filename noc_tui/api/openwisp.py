@@ -37,6 +37,8 @@ ORGANIZATIONS_PATH = "/api/v1/users/organization/"
 TOKEN_PATH = "/api/v1/users/token/"
 PAGE_SIZE = 100  # the controller's cap: asking more silently gives 100
 MAX_PAGES = 100  # a runaway `next` chain stops here
+# The devices screen reads a fleet page by page as it shows it: 100,000 devices at most.
+MAX_DEVICE_PAGES = 1_000
 DEVICE_FILTERS = (
     "config__status",
     "config__backend",
@@ -137,25 +139,20 @@ class OpenWispClient(ApiClient):
 
     # -- reads ----------------------------------------------------------------------------
 
-    async def _all_pages(
-        self, path: str, params: Mapping[str, Any] | None, what: str
-    ) -> Listing[dict[str, Any]]:
-        """Follow `next` (absolute links built by the server) until done, MAX_PAGES at most.
-
-        A chain that comes back to a page it gave, or runs past MAX_PAGES, is cut and says so
-        (`stopped`), with the count the first page announced, instead of polling forever."""
+    async def _pages(
+        self, path: str, params: Mapping[str, Any] | None, what: str, max_pages: int = MAX_PAGES
+    ) -> AsyncIterator[Listing[dict[str, Any]]]:
+        """Each page's rows as it comes, following `next` (absolute links built by the
+        server), `max_pages` at most. Every page carries the count the first page announced;
+        the last one says why reading stopped early (`stopped`), if it did: a chain that comes
+        back to a page it gave, or runs past `max_pages`, is cut instead of read forever."""
         query: dict[str, Any] = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         query.setdefault("page_size", PAGE_SIZE)
-        rows: list[dict[str, Any]] = []
         total: int | None = None
-        stopped = ""
         followed: set[str] = set()
         url: str | None = path
         pages = 0
         while url is not None:
-            if pages == MAX_PAGES:
-                stopped = f"the page chain was cut after {MAX_PAGES} pages"
-                break
             body = self.require_dict(await self.session.get_json(url, query or None), what)
             pages += 1
             results = body.get("results")
@@ -164,16 +161,31 @@ class OpenWispClient(ApiClient):
             count = body.get("count")
             if total is None and isinstance(count, int) and not isinstance(count, bool):
                 total = count
-            rows.extend(row for row in results if isinstance(row, dict))
+            rows = [row for row in results if isinstance(row, dict)]
             following = body.get("next")
             url = following if isinstance(following, str) and following else None
+            stopped = ""
             if url is not None and url in followed:
                 stopped = f"the server's page chain loops back to a page it gave (page {pages})"
-                break
+            elif url is not None and pages == max_pages:
+                stopped = f"the page chain was cut after {max_pages} pages"
+            yield Listing(rows, total=total, stopped=stopped)
+            if stopped:
+                return
             if url is not None:
                 followed.add(url)
             query = {}  # the next link carries the whole query
-        return Listing(rows, total=total, stopped=stopped)
+
+    async def _all_pages(
+        self, path: str, params: Mapping[str, Any] | None, what: str
+    ) -> Listing[dict[str, Any]]:
+        """Every page's rows in one list (see `_pages`), MAX_PAGES at most."""
+        rows: list[dict[str, Any]] = []
+        last: Listing[dict[str, Any]] = Listing()
+        async for page in self._pages(path, params, what):
+            rows.extend(page)
+            last = page
+        return Listing(rows, total=last.total, stopped=last.stopped)
 
     def _each_once(
         self, rows: Listing[dict[str, Any]], parse: Callable[[dict[str, Any]], M]
@@ -189,6 +201,26 @@ class OpenWispClient(ApiClient):
         params = {k: _param(v) for k, v in filters.items()}
         rows = await self._all_pages(DEVICES_PATH, params, "device list")
         return self._each_once(rows, OpenWispDevice.parse)
+
+    async def device_pages(
+        self, filters: Mapping[str, Any] | None = None, max_pages: int = MAX_DEVICE_PAGES
+    ) -> AsyncIterator[Listing[OpenWispDevice]]:
+        """The devices matching the filters, a page at a time as the server sends them, so a
+        screen can show the first rows of a big fleet at once. Each page carries the server's
+        count of the whole; the last says why reading stopped, if it stopped early. An id a
+        page repeats from an earlier one (the list shifted under us) is left out and counted."""
+        filters = filters or {}
+        unknown = set(filters) - set(DEVICE_FILTERS)
+        if unknown:
+            raise BadArgument(f"unknown device filters: {sorted(unknown)}")
+        params = {k: _param(v) for k, v in filters.items()}
+        seen: set[str] = set()
+        async for page in self._pages(DEVICES_PATH, params, "device list", max_pages):
+            devices = [OpenWispDevice.parse(row) for row in page]
+            fresh = [d for d in devices if d.id not in seen]
+            seen.update(d.id for d in fresh)
+            repeated = len(devices) - len(fresh)
+            yield Listing(fresh, repeated=repeated, total=page.total, stopped=page.stopped)
 
     async def device(self, device_id: str) -> OpenWispDevice:
         body = await self.session.get_json(f"{DEVICES_PATH}{device_id}/")

@@ -64,8 +64,11 @@ def _devices_down(screen: Any, filters: dict[str, str]) -> None:
 
 def _openwisp(screen: Any, filters: dict[str, str]) -> None:
     pane = _pane(screen, "openwisp")
-    pane.status = filters.get("status") or None
-    _redraw(pane, "refresh_rows")
+    status = filters.get("status") or None
+    if pane.is_mounted:
+        pane.filter_status(status)  # the server filters: a new read of the list
+    else:
+        pane.status = status  # its first read will use it
 
 
 def _pbx(screen: Any, filters: dict[str, str]) -> None:

@@ -12,7 +12,9 @@ from tests.ui.helpers import frozen_console
 async def openwisp_loaded(pilot) -> None:  # type: ignore[no-untyped-def]
     for _ in range(300):
         panes = pilot.app.screen.query(OpenWispDevicesPane)
-        if panes and panes.first().query_one("#ow-table", LiveTable).row_count:
+        pane = panes.first() if panes else None
+        reading = pane.reading if pane else None
+        if pane and reading and reading.done and pane.query_one("#ow-table", LiveTable).row_count:
             break
         await pilot.pause(0.02)
     await pilot.pause()

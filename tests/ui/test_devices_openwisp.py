@@ -40,7 +40,7 @@ async def test_table_counts_and_filters(clean_lab) -> None:  # type: ignore[no-u
         assert f"{len(world.devices)} devices" in counts and "✓" in counts and "applied" in counts
         table.focus()
         await pilot.press("s", "s", "s")  # all → applied → modified → error
-        errors = [d for d in pane.fleet.devices if d.config_status == "error"]
+        errors = [d for d in world.devices if (d["config"] or {}).get("status") == "error"]
         await wait_until(pilot, lambda: table.row_count == len(errors))
         assert all("✗ error" in str(table.get_row_at(i)[3]) for i in range(table.row_count))
         assert "status: error" in str(pane.query_one("#ow-filters", Static).render())

@@ -32,8 +32,7 @@ async def one_round(lab: Lab) -> dict[str, tuple[int, int, list[str]]]:
         await poll_again(pilot)
     traffic = lab.traffic.snapshot()
     return {
-        name: (got["requests"], got["bytes"], sorted(got["paths"]))
-        for name, got in traffic.items()
+        name: (got["requests"], got["bytes"], sorted(got["paths"])) for name, got in traffic.items()
     }
 
 

@@ -40,6 +40,11 @@ class DevicesScreen(NocScreen):
     def poll_jobs(self) -> list[PollJob[Any]]:
         return [job for pane in self.panes for job in pane.poll_jobs()]
 
+    def refresh_data(self) -> bool:
+        for pane in self.panes:
+            pane.reload()
+        return super().refresh_data()
+
     def on_mount(self) -> None:  # NocScreen.on_mount runs too: Textual calls it along the MRO
         self.call_after_refresh(self._focus_table)
 

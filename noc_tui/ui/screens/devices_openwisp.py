@@ -1,19 +1,33 @@
-"""The OpenWISP part of the devices screen: every device and whether its config is applied."""
+"""The OpenWISP part of the devices screen: every device and whether its config is applied.
+
+Built for a fleet of 50,000: the counts are the controller's own (polled, a few small answers),
+the status, organisation and group filters are the server's, and the list is read a page at a
+time, its first rows on screen as soon as the first page is in. The list is read again when
+the server's count for the filter changes, on `r`, or every few minutes, never every poll.
+"""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from noc_tui.api.errors import BackendError
+from noc_tui.api.listing import Listing
 from noc_tui.api.openwisp import OpenWispClient
 from noc_tui.api.openwisp_models import (
     CONFIG_STATUSES,
+    ConfigCounts,
     OpenWispDevice,
+    OpenWispGroup,
+    OpenWispOrganization,
 )
 from noc_tui.ui.format import truncate
 from noc_tui.ui.poll import Polled, PollJob
@@ -25,6 +39,7 @@ from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.openwisp_format import CONFIG_LOOK, config_text, when
 from noc_tui.ui.widgets.plain import Plain
+from noc_tui.ui.work import async_work
 
 JOB = "openwisp:devices"
 COLUMNS = (
@@ -40,6 +55,34 @@ COLUMNS = (
     Column("modified", "Modified", 17),
 )
 STATUS_CYCLE: tuple[str | None, ...] = (None, *CONFIG_STATUSES)
+RELOAD_SECONDS = 300.0  # a list whose count holds still is read again this often
+# While a list streams in, the first page is drawn at once and the rest when it is whole (the
+# progress line counts the pages in between): redrawing a growing table of tens of thousands
+# of rows every few pages cost more than reading them.
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One poll: the whole fleet's counts, how many match the filters, the names for ids."""
+
+    counts: ConfigCounts
+    filters: tuple[tuple[str, str], ...]
+    matching: int
+    organizations: dict[str, OpenWispOrganization]
+    groups: dict[str, OpenWispGroup]
+
+
+@dataclass
+class Reading:
+    """The list being read, or last read, for one set of server filters."""
+
+    filters: tuple[tuple[str, str], ...]
+    started: float
+    read: int = 0
+    total: int | None = None
+    done: bool = False
+    stopped: str = ""  # why it stopped before the end
+    failed: str = ""  # the error that ended it
 
 
 class OpenWispDevicesPane(DevicePane):
@@ -62,7 +105,10 @@ class OpenWispDevicesPane(DevicePane):
 
     def __init__(self) -> None:
         super().__init__()
-        self.fleet: Fleet | None = None
+        self.fleet: Fleet | None = None  # the devices read for the filters, with names for ids
+        self.summary: Summary | None = None
+        self.reading: Reading | None = None
+        self._generation = 0  # a newer read makes an older one's pages moot
         self.status: str | None = None
         self.org: str | None = None  # organisation id
         self.group: str | None = None  # group id
@@ -97,24 +143,111 @@ class OpenWispDevicesPane(DevicePane):
         if client is None:
             return []
         every = client.settings.poll_seconds
-        return [PollJob(JOB, client.name, every, self._fetch, self.show_fleet)]
+        return [PollJob(JOB, client.name, every, self._fetch_summary, self.show_summary)]
 
-    async def _fetch(self) -> Fleet:
+    def server_filters(self) -> tuple[tuple[str, str], ...]:
+        wanted = (
+            ("config__status", self.status),
+            ("organization", self.org),
+            ("group", self.group),
+        )
+        return tuple((name, value) for name, value in wanted if value)
+
+    async def _fetch_summary(self) -> Summary:
         client = self.client
         assert client is not None
+        filters = self.server_filters()
+        counts = await client.config_counts()
+        matching = await client.device_count(**dict(filters)) if filters else counts.total
         organizations = {o.id: o for o in await client.organizations()}
         groups = {g.id: g for g in await client.groups()}
-        return Fleet(await client.devices(), organizations, groups)
+        return Summary(counts, filters, matching, organizations, groups)
 
-    def show_fleet(self, polled: Polled[Fleet]) -> None:
+    def show_summary(self, polled: Polled[Summary]) -> None:
         note = self.query_one("#ow-message", Static)
-        fleet = polled.outcome
-        if isinstance(fleet, BackendError):
+        summary = polled.outcome
+        if isinstance(summary, BackendError):
             stale = " (showing the last answer)" if self.fleet else ""
-            note.update(f"✗ {fleet.title}{stale}")
+            note.update(f"✗ {summary.title}{stale}")
             return
-        note.update("")
-        self.fleet = fleet
+        if not (self.reading and self.reading.failed):
+            note.update("")
+        self.summary = summary
+        if self.fleet is not None:
+            self.fleet = Fleet(self.fleet.devices, summary.organizations, summary.groups)
+        if self._list_is_behind(summary):
+            self.load(
+                keep_rows=self.reading is not None and self.reading.filters == summary.filters
+            )
+        else:
+            self.refresh_rows()
+
+    def _list_is_behind(self, summary: Summary) -> bool:
+        reading = self.reading
+        if reading is None or reading.filters != summary.filters:
+            return reading is None or reading.done  # a read for other filters is on its way
+        if not reading.done:
+            return False
+        aged = time.monotonic() - reading.started > RELOAD_SECONDS
+        return bool(reading.failed) or aged or reading.total != summary.matching
+
+    def reload(self) -> None:
+        """`r`: read the list again, keeping the rows on screen until the new one is in."""
+        if self.reading is None or self.reading.done:
+            self.load(keep_rows=True)
+
+    def load(self, keep_rows: bool = False) -> None:
+        """Read the list for the filters now, a page at a time. With `keep_rows` (the same
+        filters read again) the table keeps its rows until the new list is whole."""
+        self._generation += 1
+        filters = self.server_filters()
+        self.reading = Reading(filters, time.monotonic())
+        if not keep_rows:
+            summary = self.summary
+            names = (summary.organizations, summary.groups) if summary else ({}, {})
+            self.fleet = Fleet(Listing(), *names)
+        self.refresh_rows()
+        work = partial(self._stream, self._generation, filters, keep_rows)
+        self.run_worker(async_work(work), group="ow-list", exclusive=True, exit_on_error=False)
+
+    async def _stream(
+        self, generation: int, filters: tuple[tuple[str, str], ...], keep_rows: bool
+    ) -> None:
+        client, reading = self.client, self.reading
+        assert client is not None and reading is not None
+        got: dict[str, OpenWispDevice] = {}
+        repeated = 0
+        try:
+            async for page in client.device_pages(dict(filters)):
+                if generation != self._generation:
+                    return
+                got.update((d.id, d) for d in page)
+                repeated += page.repeated
+                first = not reading.read
+                reading.read, reading.total, reading.stopped = len(got), page.total, page.stopped
+                if first and not keep_rows:
+                    self._take(got, reading, repeated)
+                elif self.fleet is not None:
+                    self.query_one("#ow-counts", Static).update(self._counts_text(self.fleet))
+        except BackendError as error:
+            reading.failed = error.title
+            self.query_one("#ow-message", Static).update(
+                f"✗ reading the list stopped at {len(got):,} devices: {error.title}"
+            )
+        if generation != self._generation:
+            return
+        reading.done = True
+        if got or not keep_rows:
+            self._take(got, reading, repeated)
+        else:
+            self.refresh_rows()
+
+    def _take(self, got: dict[str, OpenWispDevice], reading: Reading, repeated: int) -> None:
+        summary = self.summary
+        names = (summary.organizations, summary.groups) if summary else ({}, {})
+        stopped = reading.stopped or (f"reading failed: {reading.failed}" if reading.failed else "")
+        devices = Listing(got.values(), repeated=repeated, total=reading.total, stopped=stopped)
+        self.fleet = Fleet(devices, *names)
         self.refresh_rows()
 
     # -- showing --------------------------------------------------------------------------
@@ -151,18 +284,12 @@ class OpenWispDevicesPane(DevicePane):
         if fleet is None:
             return
         colours = self.app.theme_variables
-        counts = {status: 0 for status in CONFIG_LOOK}
-        for device in fleet.devices:
-            counts[device.config_status if device.config_status in counts else None] += 1
-        parts = [f"{CONFIG_LOOK[s][0]} {n} {CONFIG_LOOK[s][1]}" for s, n in counts.items() if n]
-        reading = reading_note(fleet.devices, "devices")
-        self.query_one("#ow-counts", Static).update(
-            f"{len(fleet.devices)} devices: "
-            + " · ".join(parts)
-            + (f"\n{reading}" if reading else "")
-        )
+        self.query_one("#ow-counts", Static).update(self._counts_text(fleet))
         rows = []
+        looks: dict[str | None, Text] = {}  # one Text per status, shared by its rows
         for device in self.shown_rows():
+            status = device.config_status
+            look = looks.get(status) or looks.setdefault(status, config_text(status, colours))
             org = fleet.organizations.get(device.organization)
             group = fleet.groups.get(device.group or "")
             rows.append(
@@ -172,7 +299,7 @@ class OpenWispDevicesPane(DevicePane):
                         truncate(device.name, 16),
                         truncate(org.name if org else "?", 12),
                         truncate(group.name if group else "—", 14),
-                        config_text(device.config_status, colours),
+                        look,
                         device.backend_short or "—",
                         truncate(device.model or "—", 18),
                         truncate(device.os or "—", 16),
@@ -185,10 +312,33 @@ class OpenWispDevicesPane(DevicePane):
         self.query_one(LiveTable).show(rows)
         self._show_filters(len(rows))
 
+    def _counts_text(self, fleet: Fleet) -> str:
+        """The whole fleet by config status, as the server counts it; then how the list on
+        screen was read: still coming, cut, or failed, always with the true total."""
+        lines = []
+        summary = self.summary
+        if summary is not None:
+            counts = summary.counts
+            parts = [
+                f"{CONFIG_LOOK[s][0]} {n:,} {CONFIG_LOOK[s][1]}" for s, n in counts.by_status if n
+            ]
+            if counts.other:  # no config, deactivating or deactivated: not counted one by one
+                parts.append(f"· {counts.other:,} other")
+            lines.append(f"{counts.total:,} devices: " + " · ".join(parts))
+        reading = self.reading
+        if reading is not None and not reading.done:
+            of = f" of {reading.total:,}" if reading.total is not None else ""
+            lines.append(f"… reading the list: {reading.read:,}{of} devices so far")
+        else:
+            note = reading_note(fleet.devices, "devices")
+            if note:
+                lines.append(note)
+        return "\n".join(lines) or "… waiting for OpenWISP"
+
     def _show_filters(self, shown: int | None = None) -> None:
-        fleet = self.fleet
-        org = fleet.organizations.get(self.org or "") if fleet else None
-        group = fleet.groups.get(self.group or "") if fleet else None
+        summary = self.summary
+        org = summary.organizations.get(self.org or "") if summary else None
+        group = summary.groups.get(self.group or "") if summary else None
         words = [
             f"status: {CONFIG_LOOK[self.status][1] if self.status else 'all'} (s)",
             f"org: {org.name if org else 'all'} (o)",
@@ -197,29 +347,41 @@ class OpenWispDevicesPane(DevicePane):
         if self.text:
             words.append(f"text: {self.text!r}")
         if shown is not None:
-            words.append(f"{shown} shown")
+            words.append(f"{shown:,} shown")
         self.query_one("#ow-filters", Static).update("Filters: " + " · ".join(words))
 
     # -- filters and opening --------------------------------------------------------------
 
     def action_cycle(self, which: str) -> None:
-        fleet = self.fleet
+        summary = self.summary
+        before = self.server_filters()
         if which == "status":
             self.status = STATUS_CYCLE[(STATUS_CYCLE.index(self.status) + 1) % len(STATUS_CYCLE)]
-        elif fleet and which == "org":
-            self.org = _next(
-                self.org,
-                sorted(fleet.organizations, key=lambda i: fleet.organizations[i].name.lower()),
-            )
+        elif summary and which == "org":
+            orgs = summary.organizations
+            self.org = _next(self.org, sorted(orgs, key=lambda i: orgs[i].name.lower()))
             self.group = None  # a group belongs to one organisation
-        elif fleet and which == "group":
+        elif summary and which == "group":
             ids = [
                 g.id
-                for g in sorted(fleet.groups.values(), key=lambda g: g.name.lower())
+                for g in sorted(summary.groups.values(), key=lambda g: g.name.lower())
                 if not self.org or g.organization == self.org
             ]
             self.group = _next(self.group, ids)
-        self.refresh_rows()
+        self._filters_changed(before)
+
+    def filter_status(self, status: str | None) -> None:
+        """Show one config status (an overview tile's drill), or all with None."""
+        before = self.server_filters()
+        self.status = status
+        self._filters_changed(before)
+
+    def _filters_changed(self, before: tuple[tuple[str, str], ...]) -> None:
+        """The server filters them: a new filter is a new read of the list."""
+        if self.server_filters() != before and self.client is not None:
+            self.load()
+        else:
+            self.refresh_rows()
         self._show_filters()
 
     def action_clear_filters(self) -> None:
@@ -227,12 +389,12 @@ class OpenWispDevicesPane(DevicePane):
         if not (self.status or self.org or self.group or self.text):
             self.noc.go_back()
             return
+        before = self.server_filters()
         self.status = self.org = self.group = None
         self.text = ""
         self.query_one("#ow-search", Input).value = ""
         self.query_one(LiveTable).focus()
-        self.refresh_rows()
-        self._show_filters()
+        self._filters_changed(before)
 
     def action_focus_search(self) -> None:
         if slash_typed_in_a_box(self.app):

@@ -24,3 +24,6 @@ class DevicePane(Vertical):
         """Called by the screen at mount: the jobs whose results this pane shows (each job
         names the pane's method that shows them)."""
         return []
+
+    def reload(self) -> None:
+        """`r`: a pane whose list is not read every poll reads it again now."""
