@@ -109,6 +109,7 @@ class OpenWispDevicesPane(DevicePane):
         self.summary: Summary | None = None
         self.reading: Reading | None = None
         self._generation = 0  # a newer read makes an older one's pages moot
+        self._first_key: str | None = None
         self.status: str | None = None
         self.org: str | None = None  # organisation id
         self.group: str | None = None  # group id
@@ -248,7 +249,11 @@ class OpenWispDevicesPane(DevicePane):
         stopped = reading.stopped or (f"reading failed: {reading.failed}" if reading.failed else "")
         devices = Listing(got.values(), repeated=repeated, total=reading.total, stopped=stopped)
         self.fleet = Fleet(devices, *names)
-        self.refresh_rows()
+        table = self.query_one(LiveTable)
+        untouched = table.cursor_key is None or table.cursor_key == self._first_key
+        self.refresh_rows(top=untouched and reading.done)
+        if not reading.done and table.row_count:
+            self._first_key = table.cursor_key  # where the first page put the cursor
 
     # -- showing --------------------------------------------------------------------------
 
@@ -279,7 +284,9 @@ class OpenWispDevicesPane(DevicePane):
             shown.append(device)
         return sorted(shown, key=lambda d: d.name)
 
-    def refresh_rows(self) -> None:
+    def refresh_rows(self, top: bool = False) -> None:
+        """Redraw; `top`: the whole list is in and the operator has not moved off the row the
+        first page put the cursor on, so the cursor goes to the first row by name."""
         fleet = self.fleet
         if fleet is None:
             return
@@ -309,7 +316,7 @@ class OpenWispDevicesPane(DevicePane):
                     ),
                 )
             )
-        self.query_one(LiveTable).show(rows)
+        self.query_one(LiveTable).show(rows, keep=rows[0].key if top and rows else None)
         self._show_filters(len(rows))
 
     def _counts_text(self, fleet: Fleet) -> str:
@@ -323,7 +330,7 @@ class OpenWispDevicesPane(DevicePane):
                 f"{CONFIG_LOOK[s][0]} {n:,} {CONFIG_LOOK[s][1]}" for s, n in counts.by_status if n
             ]
             if counts.other:  # no config, deactivating or deactivated: not counted one by one
-                parts.append(f"· {counts.other:,} other")
+                parts.append(f"{counts.other:,} other")
             lines.append(f"{counts.total:,} devices: " + " · ".join(parts))
         reading = self.reading
         if reading is not None and not reading.done:
