@@ -85,6 +85,8 @@ def cut(text: str, width: int) -> str:
     """At most `width` terminal cells (wide characters count two), ending in `…` if cut."""
     if width <= 0:
         return ""
+    if text.isascii():  # one cell a character (controls are pictures by now): no measuring
+        return text if len(text) <= width else text[: width - 1].rstrip(" ") + ELLIPSIS
     if len(text) <= width and cell_len(text) <= width:
         return text
     if len(text) > 4 * width:

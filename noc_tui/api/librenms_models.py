@@ -226,7 +226,7 @@ def _location(value: Any) -> str:
     return as_text(value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a fleet of 50,000 is held in memory
 class Device:
     id: int
     hostname: str

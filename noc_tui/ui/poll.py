@@ -119,6 +119,11 @@ class Poller:
     def resume(self) -> None:
         self._visible.set()
 
+    def wake(self, key: str) -> None:
+        """Poll one job now, whatever its kind (a screen that learns its list is behind)."""
+        if key in self._wake:
+            self._wake[key].set()
+
     def refresh_now(self) -> None:
         for job in self.jobs:
             if job.on_refresh:

@@ -50,3 +50,27 @@ async def test_last_polled_is_an_age_not_the_servers_wall_clock(clean_lab) -> No
                 device.last_polled,
                 shown,
             )
+
+
+async def test_polls_ask_for_the_devices_down_not_the_whole_list(clean_lab) -> None:  # type: ignore[no-untyped-def]
+    """A device back up shows up at the next poll, re-read on its own: the whole list (tens
+    of MB at 50,000 devices) is not asked for every poll."""
+    world = clean_lab.sim("librenms").world
+    app = live_console(clean_lab, start_screen="devices")
+    async with app.run_test(size=(160, 40)) as pilot:
+        pane = app.screen.query_one(LibreNmsDevicesPane)
+        table = pane.query_one("#lnms-devices", LiveTable)
+        await wait_until(pilot, lambda: pane.fleet_read and table.row_count == len(world.devices))
+        back = next(d for d in world.devices if d["status"] == 0 and not d["disabled"])
+        clean_lab.traffic.clear()
+        reason = back["status_reason"]
+        back["status"], back["status_reason"] = 1, ""
+        key = str(back["device_id"])
+        try:
+            await wait_until(pilot, lambda: "✓ up" in str(table.get_row(key)[0]), tries=600)
+        finally:  # the session's lab is shared: the device goes down again for the next test
+            back["status"], back["status_reason"] = 0, reason
+        asked = clean_lab.traffic.snapshot()["librenms"]["paths"]
+        assert any("type=down" in path for path in asked), asked
+        assert any(path.startswith(f"/api/v0/devices/{key}") for path in asked), asked
+        assert not any("type=all" in path for path in asked), asked

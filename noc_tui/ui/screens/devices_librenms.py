@@ -1,7 +1,14 @@
-"""The LibreNMS part of the devices screen: every device, `/` to filter, `d` for down only."""
+"""The LibreNMS part of the devices screen: every device, `/` to filter, `d` for down only.
+
+LibreNMS answers its whole device list in one body (tens of MB at 50,000 devices), so the
+screen does not ask for it every poll: each poll asks for the devices down (`type=down`, what
+the operator looks for, on screen first) and re-reads the few that came back up; the whole
+list is read at start, every few minutes and on `r`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -11,18 +18,39 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from noc_tui.api.errors import BackendError
+from noc_tui.api.errors import BackendError, NotFound
 from noc_tui.api.librenms import LibreNmsClient
 from noc_tui.api.librenms_models import Device
 from noc_tui.api.listing import Listing
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.reading import reading_note
-from noc_tui.ui.screens.base import focus_now, open_over, search_key, slash_typed_in_a_box
+from noc_tui.ui.screens.base import (
+    NocScreen,
+    focus_now,
+    open_over,
+    search_key,
+    slash_typed_in_a_box,
+)
 from noc_tui.ui.screens.panes import DevicePane
 from noc_tui.ui.widgets.filter_box import FilterBox
 from noc_tui.ui.widgets.librenms_format import device_status_text, device_uptime_text, server_age
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.plain import Plain
+
+FLEET_SECONDS = 300.0  # the whole list is read again this often (and on `r`)
+RECHECK_LIMIT = 20  # devices back up re-read one by one; more than this: the whole list again
+DOWN_JOB, FLEET_JOB = "librenms:down", "librenms:devices"
+
+
+@dataclass(frozen=True)
+class DownNow:
+    """One poll: the devices down now, and the fresh rows of those that were down before."""
+
+    down: Listing[Device]
+    back: tuple[Device, ...]  # were down, are not: their rows as LibreNMS has them now
+    gone: frozenset[int]  # were down, are no longer known to LibreNMS (deleted)
+    behind: bool  # too many came back to re-read one by one: the whole list is due
+
 
 COLUMNS = (
     Column("status", "Status", 16),
@@ -51,7 +79,8 @@ class LibreNmsDevicesPane(DevicePane):
 
     def __init__(self) -> None:
         super().__init__()
-        self.devices: list[Device] = []
+        self.devices: list[Device] = []  # the whole list as last read, with the polls' news
+        self.fleet_read = False  # the whole list has been read once
         self.down_only = False
         self.text = ""
         self.message = ""
@@ -80,14 +109,53 @@ class LibreNmsDevicesPane(DevicePane):
         if client is None:
             return []
         every = client.settings.poll_seconds
-        return [PollJob("librenms:devices", client.name, every, client.devices, self.show_devices)]
+        return [
+            PollJob(DOWN_JOB, client.name, every, self._fetch_down, self.show_down),
+            PollJob(FLEET_JOB, client.name, FLEET_SECONDS, client.devices, self.show_devices),
+        ]
+
+    async def _fetch_down(self) -> DownNow:
+        client = self.client
+        assert client is not None
+        down = await client.devices("down")
+        now_down = {d.id for d in down}
+        was_down = sorted(d.id for d in self.devices if not d.up and d.id not in now_down)
+        if len(was_down) > RECHECK_LIMIT:
+            return DownNow(down, (), frozenset(), behind=True)
+        back, gone = [], set()
+        for device_id in was_down:
+            try:
+                back.append(await client.device(device_id))
+            except NotFound:
+                gone.add(device_id)
+        return DownNow(down, tuple(back), frozenset(gone), behind=False)
+
+    def show_down(self, polled: Polled[DownNow]) -> None:
+        news = polled.outcome
+        if isinstance(news, BackendError):
+            self.message = f"✗ {news.title}"
+            self.render_rows()
+            return
+        self.message = ""
+        screen = self.screen
+        if news.behind and isinstance(screen, NocScreen) and screen.poller is not None:
+            screen.poller.wake(FLEET_JOB)
+        fresh = {d.id: d for d in (*news.down, *news.back)}
+        if not self.fleet_read:  # the whole list is on its way: the devices down first
+            self.devices = list(news.down)
+            self.reading = reading_note(news.down, "devices down")
+        else:
+            kept = [fresh.pop(d.id, d) for d in self.devices if d.id not in news.gone]
+            self.devices = kept + list(fresh.values())  # new to the list: down since its read
+        self.render_rows()
 
     def show_devices(self, polled: Polled[Listing[Device]]) -> None:
         devices = polled.outcome
         if isinstance(devices, BackendError):
-            self.message = f"✗ {devices.title}"
+            self.message = f"✗ the whole list: {devices.title}"
         else:
             self.message = ""
+            self.fleet_read = True
             self.devices = list(devices)
             self.reading = reading_note(devices, "devices")
         self.render_rows()
@@ -127,8 +195,10 @@ class LibreNmsDevicesPane(DevicePane):
         self.query_one(LiveTable).show(rows)
         down = sum(1 for d in self.devices if not d.up and not d.disabled)
         parts = [
-            f"{len(rows)} of {len(self.devices)} devices",
-            f"{down} down",
+            f"{len(rows):,} of {len(self.devices):,} devices"
+            if self.fleet_read
+            else f"{len(rows):,} devices down · … reading the whole list",
+            f"{down:,} down",
             "down only (d)" if self.down_only else "all (d: down only)",
         ]
         if self.text:
