@@ -11,7 +11,7 @@ from noc_tui.sim import Lab
 from noc_tui.ui.overview_data import OverviewData
 from tests.ui.helpers import live_console, poll_again, tile_text, wait_for_first_polls, wait_until
 
-BIG = {"librenms_devices": 3000, "openwisp_devices": 12_000}  # 120 pages of 100
+BIG = {"librenms_devices": 3000, "openwisp_devices": 12_000, "alerts": 300}  # 120 pages of 100
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +63,13 @@ async def test_the_counts_are_the_servers_at_twelve_thousand_devices(big_lab) ->
         assert f"{errors:,}" in openwisp and "error" in openwisp
         counts = data.openwisp["openwisp"].value
         assert counts is not None and counts.total == len(world.devices) == 12_000
+        # The latest criticals are the first eight: the title says of how many.
+        world_lnms = big_lab.sim("librenms").world
+        severity = {rule["id"]: rule["severity"] for rule in world_lnms.rules}
+        critical = sum(
+            1
+            for a in world_lnms.alerts.values()
+            if a["state"] != 0 and severity[a["rule_id"]] == "critical"
+        )
+        title = str(app.screen.query_one("#critical-title").render())  # type: ignore[attr-defined]
+        assert critical > 8 and f"8 of {critical:,}" in title, title

@@ -50,6 +50,7 @@ DOWN_COLUMNS = (
     Column("reason", "Reason", 8),
     Column("polled", "Last polled", 11),
 )
+CRITICAL_TITLE, DOWN_TITLE = "Latest critical alerts", "Recently down"
 BREAKPOINTS = [(0, "-compact"), (110, "-wide"), (170, "-full")]
 
 
@@ -135,10 +136,10 @@ class OverviewScreen(NocScreen):
             if self.librenms is not None:
                 with Horizontal(id="lists"):
                     with Vertical(classes="list"):
-                        yield Plain("Latest critical alerts", classes="section-title")
+                        yield Plain(CRITICAL_TITLE, classes="section-title", id="critical-title")
                         yield LiveTable(id="critical")
                     with Vertical(classes="list"):
-                        yield Plain("Recently down", classes="section-title")
+                        yield Plain(DOWN_TITLE, classes="section-title", id="down-title")
                         yield LiveTable(id="recent-down")
             yield Plain("Backend health", classes="section-title")
             yield HealthTable(self.noc.backends, self.noc.clock, id="health")
@@ -208,9 +209,19 @@ class OverviewScreen(NocScreen):
         if alerts is not None:
             rows = critical_rows(alerts, client.server_zone, self.noc.clock.now())
             self.query_one("#critical", LiveTable).show(rows)
+            critical = sum(1 for a in open_alerts(alerts) if a.severity == "critical")
+            self._title("#critical-title", CRITICAL_TITLE, len(rows), critical)
         if devices is not None:
             rows = down_rows(devices, client.server_zone, self.noc.clock.now())
             self.query_one("#recent-down", LiveTable).show(rows)
+            self._title("#down-title", DOWN_TITLE, len(rows), len(down_devices(devices)))
+
+    def _title(self, selector: str, title: str, shown: int, total: int) -> None:
+        """A list cut to its first rows says so, with the true total."""
+        text = f"{title}: {shown} of {total:,}" if total > shown else title
+        widget = self.query_one(selector, Static)
+        if str(widget.content) != text:
+            widget.update(text)
 
     @on(Tile.Opened)
     def _open_tile(self, event: Tile.Opened) -> None:

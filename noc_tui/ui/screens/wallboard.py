@@ -150,7 +150,9 @@ class WallboardScreen(NocScreen):
                 yield LiveTable(id="wall-down")
             with Vertical(id="page-pbx"):
                 yield LiveTable(id="wall-pbx")
-                yield Plain("Enabled extensions not registered", classes="page-note")
+                yield Plain(
+                    "Enabled extensions not registered", classes="page-note", id="pbx-missing-note"
+                )
                 yield LiveTable(id="wall-pbx-missing")
             with Vertical(id="page-cpes"), Grid(id="cpe-graphs"):
                 for index, _ in enumerate(self.watched):
@@ -295,7 +297,8 @@ class WallboardScreen(NocScreen):
         alerts = open_alerts(kept.value or [])
         rows = alert_rows(alerts, self.app.theme_variables, client.server_zone, now)
         self.query_one("#wall-alerts", LiveTable).show(rows)
-        note = f"{len(alerts)} open alerts · {self._note(kept, now)}"
+        most = f" · the {len(rows)} most severe shown" if len(alerts) > len(rows) else ""
+        note = f"{len(alerts):,} open alerts{most} · {self._note(kept, now)}"
         self._dim("#wall-alerts", kept)
         self._set_note("#alerts-note", note)
 
@@ -335,6 +338,10 @@ class WallboardScreen(NocScreen):
             missing += missing_rows(name, kept.value)
         self.query_one("#wall-pbx", LiveTable).show(rows)
         self.query_one("#wall-pbx-missing", LiveTable).show(missing[:ALERT_ROWS])
+        total = sum(k.value.missing for k in self.data.pbx.values() if k.value is not None)
+        shown = min(len(missing), ALERT_ROWS)
+        cut = f": {shown} of {total:,} shown" if total > shown else ""
+        self._set_note("#pbx-missing-note", f"Enabled extensions not registered{cut}")
 
     def _show_cpes(self, now: float) -> None:
         for index, kept in enumerate(self.watched):
