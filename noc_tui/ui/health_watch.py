@@ -22,6 +22,10 @@ from noc_tui.ui.work import async_work
 
 log = logging.getLogger("noc_tui.health")
 START_GRACE_SECONDS = 2.0  # the open screen's own polls go first; most make a ping needless
+# A polled backend is heard from about once a poll period, plus the poll's own time: quiet
+# for one period exactly is the next poll on its way, not silence (pinging then doubled the
+# requests to Krill and OpenWISP). Quiet for half a period more is.
+QUIET_PERIODS = 1.5
 
 
 def start_health_watch(app: App[Any], backends: Backends, clock: Clock) -> None:
@@ -48,8 +52,8 @@ async def _watch(client: ApiClient, clock: Clock) -> None:
     await asyncio.sleep(min(interval, START_GRACE_SECONDS))
     while True:
         quiet = quiet_seconds(client, clock.now())
-        if quiet < interval:  # a screen is talking to it: nothing to add
-            await asyncio.sleep(interval - quiet)
+        if quiet < QUIET_PERIODS * interval:  # a screen is talking to it: nothing to add
+            await asyncio.sleep(QUIET_PERIODS * interval - quiet)
             continue
         try:
             await client.ping()
