@@ -80,7 +80,7 @@ def _peak_rss_mb() -> float:
     return float("nan")
 
 
-async def _console(screen_name: str, config_path: str) -> dict[str, Any]:
+async def _console(screen_name: str, config_text: str) -> dict[str, Any]:
     """Child: one console on one screen for SECONDS; what the lab counted, and what it cost."""
     import httpx
 
@@ -90,7 +90,7 @@ async def _console(screen_name: str, config_path: str) -> dict[str, Any]:
     from noc_tui.ui.themes import load_themes
     from noc_tui.ui.wallboard_app import WallboardApp
 
-    config = parse_config(tomllib.loads(Path(config_path).read_text()))
+    config = parse_config(tomllib.loads(config_text))
     # The lab shares one counter among its ports: any of them gives every backend's counts.
     traffic = f"{config.backends[0].url}/_sim/traffic"
     async with httpx.AsyncClient() as lab:
@@ -252,7 +252,8 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--lab"]:
         serve_lab(int(sys.argv[2]))
     elif sys.argv[1:2] == ["--console"]:
-        print(json.dumps(asyncio.run(_console(sys.argv[2], sys.argv[3]))))
+        config_text = Path(sys.argv[3]).read_text()
+        print(json.dumps(asyncio.run(_console(sys.argv[2], config_text))))
     else:
         for name, value, note in run(sys.executable, dict(os.environ)):
             print(f"  {name:<48} {value:>9}  {note}")
