@@ -9,7 +9,8 @@ the overview or the wallboard, every backend polled every POLL_SECONDS, for SECO
      start-up included (the hourly fleet read among them);
   2. steady: counted afresh once every poll job has shown its first answer, over a whole
      number of poll periods, scaled to a minute;
-  3. the console's CPU seconds over SECONDS (start-up included) and its peak RSS (VmHWM).
+  3. the console's CPU seconds over SECONDS (start-up included), its peak RSS (VmHWM) and
+     its RSS at the end (VmRSS).
 Targets (issue 16): steady state at 50k ≤ 1.2x the requests and ≤ 1.5x the bytes of 1k.
 Knobs: BENCH_FLEET_SECONDS (60), BENCH_FLEET_SIZES ("1000,50000"), BENCH_FLEET_SCREENS.
 """
@@ -73,9 +74,10 @@ def _added(*snapshots: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return total
 
 
-def _peak_rss_mb() -> float:
+def _rss_mb(field: str) -> float:
+    """VmHWM: the peak resident set; VmRSS: what is resident now."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -129,6 +131,7 @@ async def _console(screen_name: str, config_text: str) -> dict[str, Any]:
             await asyncio.sleep(max(0.0, start + SECONDS - time.perf_counter()))
             rest = (await lab.get(traffic)).json()
             used = time.process_time() - cpu
+            resident = _rss_mb("VmRSS")  # still running: what it holds after the minute
             jobs = [job.key for job in screen.poller.jobs]
     return {
         "first_answers": first,
@@ -136,7 +139,8 @@ async def _console(screen_name: str, config_text: str) -> dict[str, Any]:
         "whole": _added(startup, rest),
         "steady": _counts(steady),
         "cpu": used,
-        "rss": _peak_rss_mb(),
+        "rss": _rss_mb("VmHWM"),
+        "resident": resident,
         "jobs": jobs,
     }
 
@@ -196,8 +200,9 @@ def rows(results: dict[tuple[str, int], dict[str, Any]]) -> list[tuple[str, str,
                 (
                     f"fleet {screen} {size:,}: console",
                     f"{got['cpu']:.2f} s CPU",
-                    f"over {SECONDS:.0f} s; peak RSS {got['rss']:.0f} MB; every job answered"
-                    f" after {got['first_answers']:.1f} s",
+                    f"over {SECONDS:.0f} s; RSS peak {got['rss']:.0f} MB, at the end"
+                    f" {got['resident']:.0f} MB; every job answered after"
+                    f" {got['first_answers']:.1f} s",
                 )
             )
         if big != small:
