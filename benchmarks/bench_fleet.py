@@ -192,8 +192,8 @@ def rows(results: dict[tuple[str, int], dict[str, Any]]) -> list[tuple[str, str,
                     (
                         f"fleet {screen} {size:,}: {name}",
                         f"{s['requests']:.0f} req/min",
-                        f"{_kb(s['bytes'])}/min steady; whole minute {whole[name]['requests']:.0f}"
-                        f" req, {_kb(whole[name]['bytes'])}",
+                        f"{_kb(s['bytes'])}/min steady; all {SECONDS:.0f} s, start-up in, per min"
+                        f" {whole[name]['requests']:.0f} req, {_kb(whole[name]['bytes'])}",
                     )
                 )
             out.append(
@@ -214,7 +214,7 @@ def rows(results: dict[tuple[str, int], dict[str, Any]]) -> list[tuple[str, str,
                 size_bytes = _ratio(b["bytes"], a["bytes"])
                 out.append(
                     (
-                        f"fleet {screen} {big // 1000}k/{small // 1000}k steady: {name}",
+                        f"fleet {screen} {_short(big)}/{_short(small)} steady: {name}",
                         f"{requests:.2f}x req",
                         f"{size_bytes:.2f}x bytes (targets ≤ 1.2x, ≤ 1.5x)",
                     )
@@ -236,6 +236,10 @@ def rows(results: dict[tuple[str, int], dict[str, Any]]) -> list[tuple[str, str,
 
 def _ratio(big: float, small: float) -> float:
     return big / small if small else float("inf") if big else 1.0
+
+
+def _short(size: int) -> str:
+    return f"{size // 1000}k" if size % 1000 == 0 else str(size)
 
 
 def _kb(count: float) -> str:
