@@ -217,9 +217,9 @@ class OverviewData:
         self._tiles.append(partial(_tile_for, kept, title, build))
 
     def tiles(self, down: Collection[str] = ()) -> list[TileData]:
-        """Every tile, in job order. `down`: backends whose health is down (three failures in
-        a row, or unreachable); a tile of another failing backend says degraded, as the
-        status bar does."""
+        """Every backend's own tiles, in job order. `down`: backends whose health is down (three
+        failures in a row, or unreachable); a tile of another failing backend says degraded, as
+        the status bar does. `group_tiles` makes of them what a screen shows."""
         tiles = [make() for make in self._tiles]
         return [replace(t, error_level="down" if t.backend in down else "degraded") for t in tiles]
 
@@ -471,4 +471,114 @@ def _cpes_for(backend: str, slots: list[Kept[WatchedCpe]]) -> TileData:
         updated=min(times) if times else None,
         error=errors[0] if errors else "",
         interval=slots[0].interval,
+    )
+
+
+# -- many backends of a kind: one tile ---------------------------------------------------------
+
+GROUP_FROM = 3  # one or two of a kind keep a tile each; from three on, one tile counts them
+# kind (a tile key's prefix) → the grouped tile's title, and what its backends are called
+GROUP_TITLES = {
+    "alerts": ("Open alerts", "LibreNMS"),
+    "devices": ("Devices down", "LibreNMS"),
+    "openwisp": ("OpenWISP config", "OpenWISP"),
+    "pbx": ("PBX registrations", "PBXes"),
+    "calls": ("Calls 1h", "PBXes"),
+    "cpes": ("Watched CPEs not ok", "Krill"),
+}
+# Tiles whose big number counts what is wrong: a group adds them up (other groups count the
+# backends that are not ok, since registered extensions or calls made add up to nothing useful).
+SUMMED = {"alerts", "devices", "cpes"}
+WORST_FIRST = {"down": 0, "degraded": 1, "unknown": 2, "ok": 3}
+
+
+def tile_kind(tile: TileData) -> str:
+    return tile.key.split(":", 1)[0]
+
+
+def member_level(tile: TileData) -> str:
+    """What one backend's tile says, as a group counts it: failing, waiting, or its level."""
+    return tile.error_level if tile.error else tile.level
+
+
+def member_line(tile: TileData) -> str:
+    """`✗ kalliope-7: backend down`, `▲ kalliope-3: 4 not registered`, `✗ librenms: 5 down`:
+    the backend, then its tile's words, with the count when they have none of their own."""
+    if tile.error:
+        word = f"backend {tile.error_level}"
+    elif tile.count and not tile.word[:1].isdigit():
+        word = f"{tile.count} {tile.word}"
+    else:
+        word = tile.word
+    return f"{LEVEL_SYMBOLS[member_level(tile)]} {tile.backend}: {word}"
+
+
+def group_tiles(tiles: list[TileData], group_from: int = GROUP_FROM) -> list[TileData]:
+    """The tiles a screen shows: `group_from` or more tiles of one kind become one tile, in the
+    place of the first; fewer stay as they are. Which tiles exist depends only on the config, so
+    a board made once keeps its set."""
+    kinds: dict[str, list[TileData]] = {}
+    for tile in tiles:
+        kinds.setdefault(tile_kind(tile), []).append(tile)
+    shown: list[TileData] = []
+    done: set[str] = set()
+    for tile in tiles:
+        kind = tile_kind(tile)
+        members = kinds[kind]
+        if len(members) < group_from or kind not in GROUP_TITLES:
+            shown.append(tile)
+        elif kind not in done:
+            done.add(kind)
+            shown.append(grouped_tile(kind, members))
+    return shown
+
+
+def grouped_tile(kind: str, members: list[TileData]) -> TileData:
+    """One tile for many backends of a kind: worst first, the worst named in its lines, enter
+    opens the worst one's screen."""
+    title, noun = GROUP_TITLES[kind]
+    ranked = sorted(members, key=lambda t: WORST_FIRST[member_level(t)])  # stable: config order
+    levels = [member_level(t) for t in members]
+    bad = [t for t in ranked if member_level(t) in ("down", "degraded")]
+    waiting = levels.count("unknown")
+    total = len(members)
+    if bad:
+        level = "down" if "down" in levels else "degraded"
+        word = f"{len(bad)} of {total} {noun} not ok"
+    elif waiting == total:
+        level, word = "unknown", "waiting"
+    else:
+        level, word = "ok", f"all {total} {noun} ok"
+        if waiting:
+            level, word = "unknown", f"{total - waiting} of {total} {noun} ok, {waiting} waiting"
+    if kind in SUMMED:
+        counted = [
+            int(t.count.replace(",", "")) for t in members if t.count.replace(",", "").isdigit()
+        ]
+        count = f"{sum(counted):,}" if counted else ""
+    else:
+        count = str(len(bad)) if waiting < total else ""
+    named = [member_line(t) for t in ranked if member_level(t) != "ok"]
+    ok = levels.count("ok")
+    lines = (*named, f"✓ {ok} ok") if ok and named else tuple(named) or (f"✓ {ok} ok",)
+    drill = next((t.drill for t in ranked if t.drill is not None), None)
+    # Its age is that of the oldest answer still good: a failing backend is named, not aged.
+    fresh = [t.updated for t in members if t.updated is not None and not t.error]
+    failing = [t for t in ranked if t.error]
+    error, error_level = "", "down"
+    if len(failing) == total:  # nothing good to show: the tile says it fails, as one does
+        error, error_level = failing[0].error, failing[0].error_level
+        fresh = [t.updated for t in members if t.updated is not None]
+    return TileData(
+        f"group:{kind}",
+        title,
+        count,
+        level,
+        word,
+        lines,
+        drill,
+        updated=max(fresh) if error and fresh else min(fresh) if fresh else None,
+        error=error,
+        error_level=error_level,
+        interval=min(t.interval for t in members),
     )

@@ -26,6 +26,7 @@ from noc_tui.ui.overview_data import (
     OverviewData,
     TileData,
     down_devices,
+    group_tiles,
     health_tile,
     open_alerts,
 )
@@ -145,11 +146,15 @@ class OverviewScreen(NocScreen):
             yield Plain("", id="health-detail")
 
     def tiles(self) -> list[TileData]:
+        return self._tiles()[0]
+
+    def _tiles(self) -> tuple[list[TileData], list[TileData]]:
+        """(what the board shows, every backend's own tiles): many of a kind make one tile."""
         states = [(client.name, health_level(client)) for client in self.noc.backends]
         now = self.noc.clock.now()  # health is read live from the client layer
         down = {name for name, level in states if level == "down"}
-        tiles = self.data.tiles(down)
-        return [*tiles, replace(health_tile(states), updated=now)]
+        own = self.data.tiles(down)
+        return [*group_tiles(own), replace(health_tile(states), updated=now)], own
 
     def poll_jobs(self) -> list[PollJob[Any]]:
         return self.data.jobs
@@ -178,7 +183,7 @@ class OverviewScreen(NocScreen):
     def refresh_view(self, force: bool = False, lists: bool = True) -> None:
         """Ages tick every few seconds; everything else redraws only where text changed."""
         now = self.noc.clock.now()
-        tiles = self.tiles()
+        tiles, own = self._tiles()
         board = self.query_one(TileBoard)
         if force:
             for tile in board.tiles:
@@ -187,7 +192,7 @@ class OverviewScreen(NocScreen):
         if lists or force:
             self._show_lists()
         table = self.query_one(HealthTable)
-        table.summaries = self._summaries(tiles)
+        table.summaries = self._summaries(own)
         table.refresh_rows()
         self._show_detail()
 
