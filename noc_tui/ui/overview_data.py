@@ -502,15 +502,13 @@ def member_level(tile: TileData) -> str:
 
 
 def member_line(tile: TileData) -> str:
-    """`✗ kalliope-7: backend down`, `▲ kalliope-3: 4 not registered`, `✗ librenms: 5 down`:
-    the backend, then its tile's words, with the count when they have none of their own."""
+    """`✗ kalliope-7 is down` (the backend fails), `▲ kalliope-3: 4 not registered`,
+    `✗ librenms: 5 down` (what it counts: its tile's words, with the count if they have none)."""
+    symbol = LEVEL_SYMBOLS[member_level(tile)]
     if tile.error:
-        word = f"backend {tile.error_level}"
-    elif tile.count and not tile.word[:1].isdigit():
-        word = f"{tile.count} {tile.word}"
-    else:
-        word = tile.word
-    return f"{LEVEL_SYMBOLS[member_level(tile)]} {tile.backend}: {word}"
+        return f"{symbol} {tile.backend} is {tile.error_level}"
+    counted = tile.count and not tile.word[:1].isdigit()
+    return f"{symbol} {tile.backend}: {f'{tile.count} ' if counted else ''}{tile.word}"
 
 
 def group_tiles(tiles: list[TileData], group_from: int = GROUP_FROM) -> list[TileData]:
@@ -533,11 +531,26 @@ def group_tiles(tiles: list[TileData], group_from: int = GROUP_FROM) -> list[Til
     return shown
 
 
+def backend_drill(kind: str, backend: str) -> Drill | None:
+    """Where a grouped tile's enter goes when its worst backend has shown nothing yet (down
+    from the start): that backend's screen, which says why."""
+    return {
+        "pbx": Drill("pbx", (("pbx", backend), ("unregistered", ""))),
+        "calls": Drill("cdr", (("pbx", backend),)),
+        "alerts": Drill("alerts"),
+        "devices": Drill("devices-down"),
+        "openwisp": Drill("openwisp"),
+        "cpes": Drill("cpes"),
+    }.get(kind)
+
+
 def grouped_tile(kind: str, members: list[TileData]) -> TileData:
     """One tile for many backends of a kind: worst first, the worst named in its lines, enter
     opens the worst one's screen."""
     title, noun = GROUP_TITLES[kind]
-    ranked = sorted(members, key=lambda t: WORST_FIRST[member_level(t)])  # stable: config order
+    # Worst level first, and in it a backend that fails before one that answers (nothing it
+    # counts is known); else in config order (the sort is stable).
+    ranked = sorted(members, key=lambda t: (WORST_FIRST[member_level(t)], not t.error))
     levels = [member_level(t) for t in members]
     bad = [t for t in ranked if member_level(t) in ("down", "degraded")]
     waiting = levels.count("unknown")
@@ -561,7 +574,8 @@ def grouped_tile(kind: str, members: list[TileData]) -> TileData:
     named = [member_line(t) for t in ranked if member_level(t) != "ok"]
     ok = levels.count("ok")
     lines = (*named, f"✓ {ok} ok") if ok and named else tuple(named) or (f"✓ {ok} ok",)
-    drill = next((t.drill for t in ranked if t.drill is not None), None)
+    worst = ranked[0]
+    drill = worst.drill or backend_drill(kind, worst.backend)
     # Its age is that of the oldest answer still good: a failing backend is named, not aged.
     fresh = [t.updated for t in members if t.updated is not None and not t.error]
     failing = [t for t in ranked if t.error]

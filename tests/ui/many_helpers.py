@@ -29,16 +29,20 @@ def closed_port() -> int:
 
 
 def many_config(
-    urls: dict[str, str], kinds: dict[str, str], seed: int, down: str = "", poll: float = 1
+    urls: dict[str, str],
+    kinds: dict[str, str],
+    seed: int,
+    down: tuple[str, ...] = (),
+    poll: float = 1,
 ) -> Config:
     """The lab's PBXes, LibreNMS and Krill (no OpenWISP), the extra names on the same URLs;
-    `down`: a PBX configured at a port where nothing answers."""
+    `down`: backends configured at a port where nothing answers."""
     names = {name: kind for name, kind in kinds.items() if kind != "openwisp"}
     for kind, extra in EXTRA.items():
         for name in extra:
             names[name], urls[name] = kind, urls[kind]
-    if down:
-        urls[down] = f"http://127.0.0.1:{closed_port()}"
+    for name in down:
+        urls[name] = f"http://127.0.0.1:{closed_port()}"
     ordered = {
         n: k for kind in ("librenms", "krill", "kalliope") for n, k in names.items() if k == kind
     }
@@ -50,7 +54,7 @@ def lab_kinds(lab: Lab) -> tuple[dict[str, str], dict[str, str]]:
     return {b.name: b.url for b in backends}, {b.name: b.kind for b in backends}
 
 
-def many_live_console(lab: Lab, down: str = "", **options) -> NocApp:  # type: ignore[no-untyped-def]
+def many_live_console(lab: Lab, down: tuple[str, ...] = (), **options) -> NocApp:  # type: ignore[no-untyped-def]
     """The console on a started lab over loopback HTTP, with the real clock."""
     from noc_tui.clock import SYSTEM_CLOCK
 
