@@ -41,6 +41,7 @@ LEVEL_SYMBOLS = {"ok": "✓", "degraded": "▲", "down": "✗", "unknown": "…"
 CALLS_WINDOW = timedelta(hours=1)
 CALLS_POLL_FACTOR = 3  # an hour of CDR is heavier than a list: ask a third as often
 CALLS_MIN_SECONDS = 30.0  # and never more than twice a minute: an hour's count moves slowly
+PBX_LISTS_PER_SECOND = 2.0  # 30 PBXes: each one's registrations every 15 s at most
 EXTENSIONS_EVERY = 60.0  # the extension list changes rarely; registrations every poll
 ANSWERED = 8
 VERDICT_RANK = {
@@ -160,6 +161,7 @@ class OverviewData:
         self.cpes: dict[str, list[Kept[WatchedCpe]]] = {}  # a Krill's watched CPEs, in order
         self.pings: dict[str, Kept[PingResult]] = {}
         self._tiles: list[Callable[[], TileData]] = []
+        pbxes = sum(1 for client in backends if isinstance(client, KalliopeClient))
         for client in backends:
             interval, name = client.settings.poll_seconds, client.name
             if isinstance(client, LibreNmsClient):
@@ -180,7 +182,10 @@ class OverviewData:
                 self.openwisp[name] = counts
                 self._tile(counts, "OpenWISP config", partial(openwisp_tile, counts.key))
             elif isinstance(client, KalliopeClient):
-                pbx = self._slot(f"pbx:{name}", name, interval, _pbx(client, clock))
+                # Many PBXes share a budget of registration lists a second (each is a few
+                # hundred XML records to parse); their health is still checked every period.
+                every = max(interval, pbxes / PBX_LISTS_PER_SECOND)
+                pbx = self._slot(f"pbx:{name}", name, every, _pbx(client, clock))
                 slow = max(interval * CALLS_POLL_FACTOR, CALLS_MIN_SECONDS)
                 calls = self._slot(f"calls:{name}", name, slow, _calls(client, clock))
                 self.pbx[name], self.calls[name] = pbx, calls
