@@ -80,8 +80,11 @@ def _pbx(screen: Any, filters: dict[str, str]) -> None:
 
 
 def _cdr(screen: Any, filters: dict[str, str]) -> None:
-    if screen.preset != "hour":
-        screen.preset = "hour"
+    # The PBX the tile counted (a grouped tile: the worst one), over the last hour.
+    names = [pbx.name for pbx in screen.pbxes]
+    index = names.index(filters["pbx"]) if filters.get("pbx") in names else screen.pbx_index
+    if screen.preset != "hour" or index != screen.pbx_index:
+        screen.preset, screen.pbx_index = "hour", index
         _redraw(screen, "run_query")
 
 

@@ -41,6 +41,7 @@ LEVEL_SYMBOLS = {"ok": "✓", "degraded": "▲", "down": "✗", "unknown": "…"
 CALLS_WINDOW = timedelta(hours=1)
 CALLS_POLL_FACTOR = 3  # an hour of CDR is heavier than a list: ask a third as often
 CALLS_MIN_SECONDS = 30.0  # and never more than twice a minute: an hour's count moves slowly
+PBX_LISTS_PER_SECOND = 2.0  # 30 PBXes: each one's registrations every 15 s at most
 EXTENSIONS_EVERY = 60.0  # the extension list changes rarely; registrations every poll
 ANSWERED = 8
 VERDICT_RANK = {
@@ -160,6 +161,7 @@ class OverviewData:
         self.cpes: dict[str, list[Kept[WatchedCpe]]] = {}  # a Krill's watched CPEs, in order
         self.pings: dict[str, Kept[PingResult]] = {}
         self._tiles: list[Callable[[], TileData]] = []
+        pbxes = sum(1 for client in backends if isinstance(client, KalliopeClient))
         for client in backends:
             interval, name = client.settings.poll_seconds, client.name
             if isinstance(client, LibreNmsClient):
@@ -180,7 +182,10 @@ class OverviewData:
                 self.openwisp[name] = counts
                 self._tile(counts, "OpenWISP config", partial(openwisp_tile, counts.key))
             elif isinstance(client, KalliopeClient):
-                pbx = self._slot(f"pbx:{name}", name, interval, _pbx(client, clock))
+                # Many PBXes share a budget of registration lists a second (each is a few
+                # hundred XML records to parse); their health is still checked every period.
+                every = max(interval, pbxes / PBX_LISTS_PER_SECOND)
+                pbx = self._slot(f"pbx:{name}", name, every, _pbx(client, clock))
                 slow = max(interval * CALLS_POLL_FACTOR, CALLS_MIN_SECONDS)
                 calls = self._slot(f"calls:{name}", name, slow, _calls(client, clock))
                 self.pbx[name], self.calls[name] = pbx, calls
@@ -217,9 +222,9 @@ class OverviewData:
         self._tiles.append(partial(_tile_for, kept, title, build))
 
     def tiles(self, down: Collection[str] = ()) -> list[TileData]:
-        """Every tile, in job order. `down`: backends whose health is down (three failures in
-        a row, or unreachable); a tile of another failing backend says degraded, as the
-        status bar does."""
+        """Every backend's own tiles, in job order. `down`: backends whose health is down (three
+        failures in a row, or unreachable); a tile of another failing backend says degraded, as
+        the status bar does. `group_tiles` makes of them what a screen shows."""
         tiles = [make() for make in self._tiles]
         return [replace(t, error_level="down" if t.backend in down else "degraded") for t in tiles]
 
@@ -471,4 +476,128 @@ def _cpes_for(backend: str, slots: list[Kept[WatchedCpe]]) -> TileData:
         updated=min(times) if times else None,
         error=errors[0] if errors else "",
         interval=slots[0].interval,
+    )
+
+
+# -- many backends of a kind: one tile ---------------------------------------------------------
+
+GROUP_FROM = 3  # one or two of a kind keep a tile each; from three on, one tile counts them
+# kind (a tile key's prefix) → the grouped tile's title, and what its backends are called
+GROUP_TITLES = {
+    "alerts": ("Open alerts", "LibreNMS"),
+    "devices": ("Devices down", "LibreNMS"),
+    "openwisp": ("OpenWISP config", "OpenWISP"),
+    "pbx": ("PBX registrations", "PBXes"),
+    "calls": ("Calls 1h", "PBXes"),
+    "cpes": ("Watched CPEs not ok", "Krill"),
+}
+# Tiles whose big number counts what is wrong: a group adds them up (other groups count the
+# backends that are not ok, since registered extensions or calls made add up to nothing useful).
+SUMMED = {"alerts", "devices", "cpes"}
+WORST_FIRST = {"down": 0, "degraded": 1, "unknown": 2, "ok": 3}
+
+
+def tile_kind(tile: TileData) -> str:
+    return tile.key.split(":", 1)[0]
+
+
+def member_level(tile: TileData) -> str:
+    """What one backend's tile says, as a group counts it: failing, waiting, or its level."""
+    return tile.error_level if tile.error else tile.level
+
+
+def member_line(tile: TileData) -> str:
+    """`✗ kalliope-7 is down` (the backend fails), `▲ kalliope-3: 4 not registered`,
+    `✗ librenms: 5 down` (what it counts: its tile's words, with the count if they have none)."""
+    symbol = LEVEL_SYMBOLS[member_level(tile)]
+    if tile.error:
+        return f"{symbol} {tile.backend} is {tile.error_level}"
+    counted = tile.count and not tile.word[:1].isdigit()
+    return f"{symbol} {tile.backend}: {f'{tile.count} ' if counted else ''}{tile.word}"
+
+
+def group_tiles(tiles: list[TileData], group_from: int = GROUP_FROM) -> list[TileData]:
+    """The tiles a screen shows: `group_from` or more tiles of one kind become one tile, in the
+    place of the first; fewer stay as they are. Which tiles exist depends only on the config, so
+    a board made once keeps its set."""
+    kinds: dict[str, list[TileData]] = {}
+    for tile in tiles:
+        kinds.setdefault(tile_kind(tile), []).append(tile)
+    shown: list[TileData] = []
+    done: set[str] = set()
+    for tile in tiles:
+        kind = tile_kind(tile)
+        members = kinds[kind]
+        if len(members) < group_from or kind not in GROUP_TITLES:
+            shown.append(tile)
+        elif kind not in done:
+            done.add(kind)
+            shown.append(grouped_tile(kind, members))
+    return shown
+
+
+def backend_drill(kind: str, backend: str) -> Drill | None:
+    """Where a grouped tile's enter goes when its worst backend has shown nothing yet (down
+    from the start): that backend's screen, which says why."""
+    return {
+        "pbx": Drill("pbx", (("pbx", backend), ("unregistered", ""))),
+        "calls": Drill("cdr", (("pbx", backend),)),
+        "alerts": Drill("alerts"),
+        "devices": Drill("devices-down"),
+        "openwisp": Drill("openwisp"),
+        "cpes": Drill("cpes"),
+    }.get(kind)
+
+
+def grouped_tile(kind: str, members: list[TileData]) -> TileData:
+    """One tile for many backends of a kind: worst first, the worst named in its lines, enter
+    opens the worst one's screen."""
+    title, noun = GROUP_TITLES[kind]
+    # Worst level first, and in it a backend that fails before one that answers (nothing it
+    # counts is known); else in config order (the sort is stable).
+    ranked = sorted(members, key=lambda t: (WORST_FIRST[member_level(t)], not t.error))
+    levels = [member_level(t) for t in members]
+    bad = [t for t in ranked if member_level(t) in ("down", "degraded")]
+    waiting = levels.count("unknown")
+    total = len(members)
+    if bad:
+        level = "down" if "down" in levels else "degraded"
+        word = f"{len(bad)} of {total} {noun} not ok"
+    elif waiting == total:
+        level, word = "unknown", "waiting"
+    else:
+        level, word = "ok", f"all {total} {noun} ok"
+        if waiting:
+            level, word = "unknown", f"{total - waiting} of {total} {noun} ok, {waiting} waiting"
+    if kind in SUMMED:
+        counted = [
+            int(t.count.replace(",", "")) for t in members if t.count.replace(",", "").isdigit()
+        ]
+        count = f"{sum(counted):,}" if counted else ""
+    else:
+        count = str(len(bad)) if waiting < total else ""
+    named = [member_line(t) for t in ranked if member_level(t) != "ok"]
+    ok = levels.count("ok")
+    lines = (*named, f"✓ {ok} ok") if ok and named else tuple(named) or (f"✓ {ok} ok",)
+    worst = ranked[0]
+    drill = worst.drill or backend_drill(kind, worst.backend)
+    # Its age is that of the oldest answer still good: a failing backend is named, not aged.
+    fresh = [t.updated for t in members if t.updated is not None and not t.error]
+    failing = [t for t in ranked if t.error]
+    error, error_level = "", "down"
+    if len(failing) == total:  # nothing good to show: the tile says it fails, as one does
+        error, error_level = failing[0].error, failing[0].error_level
+        fresh = [t.updated for t in members if t.updated is not None]
+    return TileData(
+        f"group:{kind}",
+        title,
+        count,
+        level,
+        word,
+        lines,
+        drill,
+        updated=max(fresh) if error and fresh else min(fresh) if fresh else None,
+        error=error,
+        error_level=error_level,
+        interval=min(t.interval for t in members),
     )

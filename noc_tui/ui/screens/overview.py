@@ -26,12 +26,13 @@ from noc_tui.ui.overview_data import (
     OverviewData,
     TileData,
     down_devices,
+    group_tiles,
     health_tile,
     open_alerts,
 )
 from noc_tui.ui.poll import PollJob
 from noc_tui.ui.screens.base import NocScreen
-from noc_tui.ui.widgets.health_table import HealthTable
+from noc_tui.ui.widgets.health_table import SORT_FROM, HealthTable
 from noc_tui.ui.widgets.librenms_format import server_age
 from noc_tui.ui.widgets.live_table import Column, LiveTable, Row
 from noc_tui.ui.widgets.plain import Plain
@@ -39,6 +40,7 @@ from noc_tui.ui.widgets.tile import Tile
 from noc_tui.ui.widgets.tile_board import TileBoard
 
 AGE_REFRESH_SECONDS = 5.0
+COALESCE_SECONDS = 1.0
 LIST_ROWS = 8
 CRITICAL_COLUMNS = (
     Column("host", "Host", 24),
@@ -116,6 +118,8 @@ class OverviewScreen(NocScreen):
     def __init__(self) -> None:
         super().__init__()
         self._data: OverviewData | None = None
+        self._redraw_due = False  # a coalesced redraw is on its way (many backends)
+        self._lists_due = False
 
     @property
     def data(self) -> OverviewData:
@@ -146,11 +150,15 @@ class OverviewScreen(NocScreen):
             yield Plain("", id="health-detail")
 
     def tiles(self) -> list[TileData]:
+        return self._tiles()[0]
+
+    def _tiles(self) -> tuple[list[TileData], list[TileData]]:
+        """(what the board shows, every backend's own tiles): many of a kind make one tile."""
         states = [(client.name, health_level(client)) for client in self.noc.backends]
         now = self.noc.clock.now()  # health is read live from the client layer
         down = {name for name, level in states if level == "down"}
-        tiles = self.data.tiles(down)
-        return [*tiles, replace(health_tile(states), updated=now)]
+        own = self.data.tiles(down)
+        return [*group_tiles(own), replace(health_tile(states), updated=now)], own
 
     def poll_jobs(self) -> list[PollJob[Any]]:
         return self.data.jobs
@@ -174,12 +182,24 @@ class OverviewScreen(NocScreen):
         self.query_one(HealthTable).build(self.size.width)
 
     def _kept(self, kept: Kept[Any], changed: bool) -> None:
-        self.refresh_view(lists=changed)
+        if len(self.noc.backends.clients) < SORT_FROM:
+            self.refresh_view(lists=changed)
+            return
+        # Many backends answer many times a second: one redraw a second for all of them (the
+        # health table's repaint is what costs), not one per answer.
+        self._lists_due = self._lists_due or changed
+        if not self._redraw_due:
+            self._redraw_due = True
+            self.set_timer(COALESCE_SECONDS, self._coalesced)
+
+    def _coalesced(self) -> None:
+        lists, self._redraw_due, self._lists_due = self._lists_due, False, False
+        self.refresh_view(lists=lists)
 
     def refresh_view(self, force: bool = False, lists: bool = True) -> None:
         """Ages tick every few seconds; everything else redraws only where text changed."""
         now = self.noc.clock.now()
-        tiles = self.tiles()
+        tiles, own = self._tiles()
         board = self.query_one(TileBoard)
         if force:
             for tile in board.tiles:
@@ -188,7 +208,7 @@ class OverviewScreen(NocScreen):
         if lists or force:
             self._show_lists()
         table = self.query_one(HealthTable)
-        table.summaries = self._summaries(tiles)
+        table.summaries = self._summaries(own)
         table.refresh_rows()
         self._show_detail()
 

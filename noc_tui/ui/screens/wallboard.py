@@ -28,6 +28,7 @@ from noc_tui.ui.overview_data import (
     TileData,
     WatchedCpe,
     cpe_line,
+    group_tiles,
     health_tile,
     open_alerts,
 )
@@ -162,7 +163,7 @@ class WallboardScreen(NocScreen):
         states = [(client.name, health_level(client)) for client in self.noc.backends]
         now = self.noc.clock.now()
         down = {name for name, level in states if level == "down"}
-        tiles = self.data.tiles(down)
+        tiles = group_tiles(self.data.tiles(down))  # many of a kind make one tile
         return [*tiles, replace(health_tile(states), updated=now)]
 
     def poll_jobs(self) -> list[PollJob[Any]]:

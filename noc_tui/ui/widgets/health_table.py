@@ -12,6 +12,7 @@ from typing import Any
 from rich.text import Text
 
 from noc_tui.api import ApiClient, Backends
+from noc_tui.api.health import BackendState
 from noc_tui.clock import Clock
 from noc_tui.ui.format import age_text, is_stale, latency_text, state_text, truncate
 from noc_tui.ui.widgets.lean_table import LeanDataTable
@@ -23,6 +24,13 @@ COMPACT_COLUMNS = ("backend", "state", "latency", "last ok", "answer")
 WIDTHS = {"backend": 12, "kind": 8, "url": 22, "state": 12, "latency": 8, "last ok": 12}
 FLEXIBLE = ("answer", "last error")
 COMPACT_BELOW = 110
+SORT_FROM = 10  # this many backends or more: the rows put trouble first
+STATE_RANK = {
+    BackendState.DOWN: 0,
+    BackendState.DEGRADED: 1,
+    BackendState.UNKNOWN: 2,
+    BackendState.OK: 3,
+}
 FULL_FROM = 150
 
 
@@ -34,6 +42,7 @@ class HealthTable(LeanDataTable):
         self.summaries: Mapping[str, str] = {}
         self._columns: tuple[str, ...] = ()
         self._widths: dict[str, int] = {}
+        self._order: list[str] = []  # the backends' names, as the rows are
 
     def build(self, width: int) -> None:
         """(Re)make the columns for `width`; nothing happens when they would not change."""
@@ -47,10 +56,28 @@ class HealthTable(LeanDataTable):
         for column in columns:
             label = {"url": "URL", "last ok": "Last OK"}.get(column, column.title())
             self.add_column(label, key=column, width=widths[column])
-        for client in self.backends:
-            self.add_row(*self._cells(client), key=client.name)
+        self._add_rows()
         if self.row_count:
             self.move_cursor(row=min(cursor, self.row_count - 1))
+
+    @property
+    def row_names(self) -> list[str]:
+        """The backends as the rows show them, top down."""
+        return list(self._order)
+
+    def _ordered(self) -> list[ApiClient]:
+        """Config order; with many backends, trouble first (then config order), so a down one
+        is on screen at 80x24 rather than thirty rows down."""
+        clients = list(self.backends)
+        if len(clients) < SORT_FROM:
+            return clients
+        return sorted(clients, key=lambda client: STATE_RANK[client.health.state])
+
+    def _add_rows(self) -> None:
+        ordered = self._ordered()
+        self._order = [client.name for client in ordered]
+        for client in ordered:
+            self.add_row(*self._cells(client), key=client.name)
 
     @property
     def current(self) -> ApiClient | None:
@@ -80,6 +107,14 @@ class HealthTable(LeanDataTable):
     def refresh_rows(self) -> None:
         """Update only the cells whose text changed: the cursor and scroll stay put."""
         if not self._columns:
+            return
+        if [client.name for client in self._ordered()] != self._order:
+            # A state changed the order: rows again, the cursor on the backend it was on.
+            current = self.current
+            self.clear()
+            self._add_rows()
+            if current is not None:
+                self.move_cursor(row=self._order.index(current.name))
             return
         for client in self.backends:
             for column, value in zip(self._columns, self._cells(client), strict=True):

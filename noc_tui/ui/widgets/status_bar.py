@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from rich.text import Text
 
 from noc_tui.api import Backends
+from noc_tui.api.health import BackendState
 from noc_tui.clock import Clock
-from noc_tui.ui.format import age_text, is_stale, state_text, truncate
+from noc_tui.ui.format import (
+    STATE_SYMBOLS,
+    STATE_WORDS,
+    age_text,
+    is_stale,
+    state_text,
+    truncate,
+)
 from noc_tui.ui.widgets.plain import Plain
 
 REFRESH_SECONDS = 2.0
+MAX_LINES = 2  # more backends than fit on two lines are summed up by state
+SUMMARY_ORDER = (BackendState.DOWN, BackendState.DEGRADED, BackendState.UNKNOWN, BackendState.OK)
 
 
 class BackendStatusBar(Plain):
@@ -51,13 +64,57 @@ class BackendStatusBar(Plain):
             self.update(text)
 
     def render_status(self) -> Text:
-        """Backends as `name ✔ ok <10s` segments, wrapped onto as many lines as needed."""
-        colours = self.app.theme_variables
-        now = self.clock.now()
+        """Backends as `name ✔ ok <10s` segments, wrapped; when they would take more than
+        `MAX_LINES` lines (a NOC of many backends), one summary by state, trouble named."""
         width = max(20, (self.size.width or 80) - 2)
+        full = _wrap(self._segments(self._each), width)
+        if full.plain.count("\n") < MAX_LINES:
+            return full
+        return _wrap(self._segments(partial(self._summary, width)), width)
+
+    def _segments(self, backends: Callable[[], list[Text]]) -> list[Text]:
         segments: list[Text] = []
         if self.backends.read_only:
             segments.append(Text("READ-ONLY", style="bold reverse"))
+        segments += backends()
+        if self.note:
+            segments.append(Text(self.note, style="italic"))
+        return segments
+
+    def _summary(self, width: int) -> list[Text]:
+        """`✓ 33 ok <10s  ✗ 2 down: kalliope-7, librenms-2  ◌ 1 stale: krill`: states worst
+        first, each backend not ok named, in config order, until the line is full."""
+        colours = self.app.theme_variables
+        now = self.clock.now()
+        by_state: dict[BackendState, list[str]] = {state: [] for state in SUMMARY_ORDER}
+        stale: list[str] = []
+        oldest: float | None = None
+        for client in self.backends:
+            health = client.health
+            by_state[health.state].append(client.name)
+            if is_stale(health, client.settings.poll_seconds, now):
+                stale.append(client.name)
+            age = health.age(now)
+            if health.state is BackendState.OK and age is not None:
+                oldest = age if oldest is None else max(oldest, age)
+        groups: list[tuple[Text, list[str]]] = []
+        for state in SUMMARY_ORDER:
+            names = by_state[state]
+            if names:
+                head = Text(f"{STATE_SYMBOLS[state]} {len(names)} {STATE_WORDS[state]}")
+                head.stylize(state_text(state, colours).style)
+                if state is BackendState.OK and oldest is not None:
+                    head.append(f" {age_text(oldest)}", style="dim")
+                groups.append((head, [] if state is BackendState.OK else names))
+        if stale:
+            groups.append((Text(f"◌ {len(stale)} stale", style="italic"), stale))
+        return _named(groups, width * MAX_LINES - 2 * len(groups), width)
+
+    def _each(self) -> list[Text]:
+        """Every backend: `name ✔ ok <10s`."""
+        colours = self.app.theme_variables
+        now = self.clock.now()
+        segments: list[Text] = []
         for client in self.backends:
             health = client.health
             segment = Text(truncate(client.name, 16) + " ")
@@ -67,9 +124,35 @@ class BackendStatusBar(Plain):
             if is_stale(health, client.settings.poll_seconds, now):
                 segment.append(" ◌ stale", style="italic")
             segments.append(segment)
-        if self.note:
-            segments.append(Text(self.note, style="italic"))
-        return _wrap(segments, width)
+        return segments
+
+
+def _named(groups: list[tuple[Text, list[str]]], room: int, width: int) -> list[Text]:
+    """Each group's head and as many of its names as `room` cells allow (and a line holds),
+    then `+N more`."""
+    shown = [len(names) for _, names in groups]
+
+    def render() -> list[Text]:
+        out = []
+        for (head, names), count in zip(groups, shown, strict=True):
+            text = head.copy()
+            if count:
+                text.append(": " + ", ".join(truncate(name, 16) for name in names[:count]))
+            if count < len(names):
+                text.append(f"{', ' if count else ': '}+{len(names) - count} more", style="dim")
+            out.append(text)
+        return out
+
+    segments = render()
+
+    def too_long() -> bool:
+        return sum(len(t) for t in segments) > room or any(len(t) > width for t in segments)
+
+    while too_long() and any(shown):
+        longest = max(range(len(shown)), key=lambda i: shown[i])
+        shown[longest] -= 1
+        segments = render()
+    return segments
 
 
 def _wrap(segments: list[Text], width: int, separator: str = "  ") -> Text:
