@@ -42,6 +42,7 @@ CALLS_WINDOW = timedelta(hours=1)
 CALLS_POLL_FACTOR = 3  # an hour of CDR is heavier than a list: ask a third as often
 CALLS_MIN_SECONDS = 30.0  # and never more than twice a minute: an hour's count moves slowly
 PBX_LISTS_PER_SECOND = 2.0  # 30 PBXes: each one's registrations every 15 s at most
+CDR_HOURS_PER_SECOND = 0.5  # and an hour of call records of one of them every 2 s: each 60 s
 EXTENSIONS_EVERY = 60.0  # the extension list changes rarely; registrations every poll
 ANSWERED = 8
 VERDICT_RANK = {
@@ -186,7 +187,9 @@ class OverviewData:
                 # hundred XML records to parse); their health is still checked every period.
                 every = max(interval, pbxes / PBX_LISTS_PER_SECOND)
                 pbx = self._slot(f"pbx:{name}", name, every, _pbx(client, clock))
-                slow = max(interval * CALLS_POLL_FACTOR, CALLS_MIN_SECONDS)
+                slow = max(
+                    interval * CALLS_POLL_FACTOR, CALLS_MIN_SECONDS, pbxes / CDR_HOURS_PER_SECOND
+                )
                 calls = self._slot(f"calls:{name}", name, slow, _calls(client, clock))
                 self.pbx[name], self.calls[name] = pbx, calls
                 self._tile(pbx, f"PBX {name}", partial(pbx_tile, pbx.key, name))

@@ -91,7 +91,7 @@ class NocScreen(Screen[None]):
 
     def on_polled(self, message: Polled[Any]) -> None:
         """Fresh data or an error arrived: the status bar shows it now, then the job's owner."""
-        self.query_one(BackendStatusBar).refresh_status()
+        self.query_one(BackendStatusBar).refresh_soon()
         message.deliver()
         shown = self.polls_shown.get(message.key, 0)
         self.polls_shown[message.key] = max(shown, message.asked)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import partial
 
 from rich.text import Text
+from textual.timer import Timer
 
 from noc_tui.api import Backends
 from noc_tui.api.health import BackendState
@@ -21,6 +22,8 @@ from noc_tui.ui.format import (
 from noc_tui.ui.widgets.plain import Plain
 
 REFRESH_SECONDS = 2.0
+MANY_BACKENDS = 10  # from this many, answers are shown together, twice a second at most
+COALESCE_SECONDS = 0.5
 MAX_LINES = 2  # more backends than fit on two lines are summed up by state
 SUMMARY_ORDER = (BackendState.DOWN, BackendState.DEGRADED, BackendState.UNKNOWN, BackendState.OK)
 
@@ -43,6 +46,8 @@ class BackendStatusBar(Plain):
         self.clock = clock
         self.note = message
         self._last: str | None = None
+        self._many = sum(1 for _ in backends) >= MANY_BACKENDS
+        self._soon: Timer | None = None
 
     def on_mount(self) -> None:
         self.refresh_status()
@@ -55,6 +60,18 @@ class BackendStatusBar(Plain):
     def show_note(self, note: str) -> None:
         """A short word for the operator at the end of the line (e.g. "refreshing")."""
         self.note = note
+        self.refresh_status()
+
+    def refresh_soon(self) -> None:
+        """After a poll's answer: at once with a few backends; with many (35 answer every
+        period), once for all the answers of the next half second."""
+        if not self._many:
+            self.refresh_status()
+        elif self._soon is None:
+            self._soon = self.set_timer(COALESCE_SECONDS, self._refresh_later)
+
+    def _refresh_later(self) -> None:
+        self._soon = None
         self.refresh_status()
 
     def refresh_status(self, force: bool = False) -> None:
