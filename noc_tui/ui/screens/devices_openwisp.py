@@ -29,7 +29,7 @@ from noc_tui.api.openwisp_models import (
     OpenWispGroup,
     OpenWispOrganization,
 )
-from noc_tui.ui.format import truncate
+from noc_tui.ui.format import age_text, truncate
 from noc_tui.ui.poll import Polled, PollJob
 from noc_tui.ui.reading import reading_note
 from noc_tui.ui.screens.base import focus_now, open_over, search_key, slash_typed_in_a_box
@@ -56,6 +56,7 @@ COLUMNS = (
 )
 STATUS_CYCLE: tuple[str | None, ...] = (None, *CONFIG_STATUSES)
 RELOAD_SECONDS = 300.0  # a list whose count holds still is read again this often
+AGE_SHOWN_SECONDS = 60.0
 # While a list streams in, the first page is drawn at once and the rest when it is whole (the
 # progress line counts the pages in between): redrawing a growing table of tens of thousands
 # of rows every few pages cost more than reading them.
@@ -184,9 +185,11 @@ class OpenWispDevicesPane(DevicePane):
             self.refresh_rows()
 
     def _list_is_behind(self, summary: Summary) -> bool:
+        if summary.filters != self.server_filters():
+            return False  # asked before the filters changed: its count is not this list's
         reading = self.reading
         if reading is None or reading.filters != summary.filters:
-            return reading is None or reading.done  # a read for other filters is on its way
+            return reading is None or reading.done
         if not reading.done:
             return False
         aged = time.monotonic() - reading.started > RELOAD_SECONDS
@@ -340,6 +343,9 @@ class OpenWispDevicesPane(DevicePane):
             note = reading_note(fleet.devices, "devices")
             if note:
                 lines.append(note)
+            aged = time.monotonic() - reading.started if reading is not None else 0.0
+            if aged >= AGE_SHOWN_SECONDS:  # the counts are live; the rows are as last read
+                lines.append(f"rows as read {age_text(aged)} ago (r reads them again)")
         return "\n".join(lines) or "… waiting for OpenWISP"
 
     def _show_filters(self, shown: int | None = None) -> None:
