@@ -6,7 +6,7 @@ import pytest
 from textual import events
 from textual.widgets import Input
 
-from tests.ui.helpers import live_console, wait_until
+from tests.ui.helpers import live_console, wait_for_first_polls, wait_until
 
 
 def burst(app, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -54,7 +54,7 @@ async def test_filter_enter_enter_in_one_burst_opens_the_first_row(  # type: ign
     """The first enter leaves the box, the second opens the row under the cursor."""
     app = live_console(clean_lab, start_screen=screen)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.5)  # the first rows are in
+        await wait_for_first_polls(pilot)  # the first rows are in (a cold machine is slow)
         if app.focused is not None and isinstance(app.focused, Input):
             app.screen.set_focus(None)
             await pilot.pause()
