@@ -111,19 +111,29 @@ def idle_figures(python: str, env: dict[str, str]) -> tuple[float, float]:
         path.write_text(config.stdout)
         path.chmod(0o600)
         time.sleep(2)  # the lab binds its ports
-        proc, master, _ = run_on_pty([python, "-m", "noc_tui", "--config", str(path)], env)
         try:
-            time.sleep(SETTLE_SECONDS)
-            before = cpu_seconds(proc.pid)
-            time.sleep(IDLE_SECONDS)
-            used = cpu_seconds(proc.pid) - before
-            rss = peak_rss_mb(proc.pid)
+            return idle_console(python, env, path)
         finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-            os.close(master)
             lab.terminate()
             lab.wait(timeout=10)
+
+
+def idle_console(
+    python: str, env: dict[str, str], config: Path, settle: float = SETTLE_SECONDS
+) -> tuple[float, float]:
+    """A console on a pty, left alone: its CPU over IDLE_SECONDS (% of one core) once its
+    first polls are in (`settle`), and its peak RSS (MB)."""
+    proc, master, _ = run_on_pty([python, "-m", "noc_tui", "--config", str(config)], env)
+    try:
+        time.sleep(settle)
+        before = cpu_seconds(proc.pid)
+        time.sleep(IDLE_SECONDS)
+        used = cpu_seconds(proc.pid) - before
+        rss = peak_rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        os.close(master)
     return 100 * used / IDLE_SECONDS, rss
 
 

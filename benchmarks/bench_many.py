@@ -11,16 +11,14 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import OVERVIEW_MARKER, cpu_seconds, first_frame_seconds, run_on_pty  # noqa: E402
+from bench import OVERVIEW_MARKER, first_frame_seconds, idle_console  # noqa: E402
 from labs import free_port_block, lab_in_child  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
-IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "30"))
 SETTLE_SECONDS = 8.0  # the first polls of 35 backends are in
 PBXES = 30
 
@@ -48,20 +46,6 @@ lab.stop()
 """
 
 
-def idle_cpu(python: str, env: dict[str, str], config: Path) -> float:
-    proc, master, _ = run_on_pty([python, "-m", "noc_tui", "--config", str(config)], env)
-    try:
-        time.sleep(SETTLE_SECONDS)
-        before = cpu_seconds(proc.pid)
-        time.sleep(IDLE_SECONDS)
-        used = cpu_seconds(proc.pid) - before
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        os.close(master)
-    return 100 * used / IDLE_SECONDS
-
-
 def run(python: str, env: dict[str, str]) -> list[tuple[str, str, str]]:
     port = free_port_block(count=PBXES + 3)
     child = [python, "-c", LAB_CHILD.format(port=port, pbxes=PBXES)]
@@ -79,7 +63,10 @@ def run(python: str, env: dict[str, str]) -> list[tuple[str, str, str]]:
             first_frame_seconds(argv, env, OVERVIEW_MARKER)  # warm the caches; not counted
             runs = [first_frame_seconds(argv, env, OVERVIEW_MARKER) for _ in range(RUNS)]
             start[name] = statistics.median(runs)
-        cpu = {name: idle_cpu(python, env, path) for name, path in configs.items()}
+        cpu = {
+            name: idle_console(python, env, path, SETTLE_SECONDS)[0]
+            for name, path in configs.items()
+        }
     ratio = start["many"] / start["one"]
     return [
         ("start, 1 LibreNMS + 1 Krill + 1 PBX", f"{start['one'] * 1000:.0f} ms", "first frame"),
