@@ -106,7 +106,7 @@ class OpenWispDevicesPane(DevicePane):
 
     def __init__(self) -> None:
         super().__init__()
-        self.fleet: Fleet | None = None  # the devices read for the filters, with names for ids
+        self.devices: Listing[OpenWispDevice] | None = None  # read for the filters
         self.summary: Summary | None = None
         self.reading: Reading | None = None
         self._generation = 0  # a newer read makes an older one's pages moot
@@ -174,15 +174,33 @@ class OpenWispDevicesPane(DevicePane):
             return
         if not (self.reading and self.reading.failed):
             note.update("")
-        self.summary = summary
-        if self.fleet is not None:
-            self.fleet = Fleet(self.fleet.devices, summary.organizations, summary.groups)
+        before, self.summary = self.summary, summary
+        renamed = before is None or (before.organizations, before.groups) != (
+            summary.organizations,
+            summary.groups,
+        )
         if self._list_is_behind(summary):
             self.load(
                 keep_rows=self.reading is not None and self.reading.filters == summary.filters
             )
-        else:
+        elif renamed:  # the rows show organisation and group names
             self.refresh_rows()
+        else:  # the same rows: only the counts move (a 50,000-row rebuild is not a poll's)
+            self._show_counts()
+
+    @property
+    def fleet(self) -> Fleet | None:
+        """The devices read, with the names for their ids (what a device's view is handed)."""
+        if self.devices is None:
+            return None
+        summary = self.summary
+        names = (summary.organizations, summary.groups) if summary else ({}, {})
+        return Fleet(self.devices, *names)
+
+    def _show_counts(self) -> None:
+        fleet = self.fleet
+        if fleet is not None:
+            self.query_one("#ow-counts", Static).update(self._counts_text(fleet))
 
     def _list_is_behind(self, summary: Summary) -> bool:
         if summary.filters != self.server_filters():
@@ -207,9 +225,7 @@ class OpenWispDevicesPane(DevicePane):
         filters = self.server_filters()
         self.reading = Reading(filters, time.monotonic())
         if not keep_rows:
-            summary = self.summary
-            names = (summary.organizations, summary.groups) if summary else ({}, {})
-            self.fleet = Fleet(Listing(), *names)
+            self.devices = Listing()
         self.refresh_rows()
         work = partial(self._stream, self._generation, filters, keep_rows)
         self.run_worker(async_work(work), group="ow-list", exclusive=True, exit_on_error=False)
@@ -231,8 +247,8 @@ class OpenWispDevicesPane(DevicePane):
                 reading.read, reading.total, reading.stopped = len(got), page.total, page.stopped
                 if first and not keep_rows:
                     self._take(got, reading, repeated)
-                elif self.fleet is not None:
-                    self.query_one("#ow-counts", Static).update(self._counts_text(self.fleet))
+                else:
+                    self._show_counts()
         except BackendError as error:
             reading.failed = error.title
             self.query_one("#ow-message", Static).update(
@@ -247,11 +263,10 @@ class OpenWispDevicesPane(DevicePane):
             self.refresh_rows()
 
     def _take(self, got: dict[str, OpenWispDevice], reading: Reading, repeated: int) -> None:
-        summary = self.summary
-        names = (summary.organizations, summary.groups) if summary else ({}, {})
         stopped = reading.stopped or (f"reading failed: {reading.failed}" if reading.failed else "")
-        devices = Listing(got.values(), repeated=repeated, total=reading.total, stopped=stopped)
-        self.fleet = Fleet(devices, *names)
+        self.devices = Listing(
+            got.values(), repeated=repeated, total=reading.total, stopped=stopped
+        )
         table = self.query_one(LiveTable)
         untouched = table.cursor_key is None or table.cursor_key == self._first_key
         self.refresh_rows(top=untouched and reading.done)
@@ -261,17 +276,13 @@ class OpenWispDevicesPane(DevicePane):
     # -- showing --------------------------------------------------------------------------
 
     def shown_rows(self) -> list[OpenWispDevice]:
-        if self.fleet is None:
+        """The devices read (the server applied the status, organisation and group filters),
+        narrowed by the typed text, by name."""
+        if self.devices is None:
             return []
         text = self.text.lower()
         shown = []
-        for device in self.fleet.devices:
-            if self.status and device.config_status != self.status:
-                continue
-            if self.org and device.organization != self.org:
-                continue
-            if self.group and device.group != self.group:
-                continue
+        for device in self.devices:
             haystack = " ".join(
                 (
                     device.name,
