@@ -8,6 +8,7 @@ list is read at start, every few minutes and on `r`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -40,6 +41,8 @@ from noc_tui.ui.widgets.plain import Plain
 FLEET_SECONDS = 300.0  # the whole list is read again this often (and on `r`)
 RECHECK_LIMIT = 20  # devices back up re-read one by one; more than this: the whole list again
 DOWN_JOB, FLEET_JOB = "librenms:down", "librenms:devices"
+BIG_TABLE = 2_000  # rows: from here a poll with no news leaves the table alone
+AGE_SECONDS = 30.0  # but its ages are brought up to date this often
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class LibreNmsDevicesPane(DevicePane):
         super().__init__()
         self.devices: list[Device] = []  # the whole list as last read, with the polls' news
         self.fleet_read = False  # the whole list has been read once
+        self._drawn = 0.0  # when the rows were last built
         self.down_only = False
         self.text = ""
         self.message = ""
@@ -136,7 +140,7 @@ class LibreNmsDevicesPane(DevicePane):
             self.message = f"✗ {news.title}"
             self.render_rows()
             return
-        self.message = ""
+        was_failing, self.message = bool(self.message), ""
         screen = self.screen
         if news.behind and isinstance(screen, NocScreen) and screen.poller is not None:
             screen.poller.wake(FLEET_JOB)
@@ -145,9 +149,19 @@ class LibreNmsDevicesPane(DevicePane):
             self.devices = list(news.down)
             self.reading = reading_note(news.down, "devices down")
         else:
+            known = {d.id: d for d in self.devices}
+            same = not news.gone and all(known.get(i) == d for i, d in fresh.items())
+            if same and not was_failing and self._ages_fresh():
+                return  # nothing new: 50,000 rows are not rebuilt for it
             kept = [fresh.pop(d.id, d) for d in self.devices if d.id not in news.gone]
             self.devices = kept + list(fresh.values())  # new to the list: down since its read
         self.render_rows()
+
+    def _ages_fresh(self) -> bool:
+        """A small table redraws every poll; a big one's "last polled" ages tick every
+        AGE_SECONDS at least, not every poll."""
+        big = len(self.devices) >= BIG_TABLE
+        return big and time.monotonic() - self._drawn < AGE_SECONDS
 
     def show_devices(self, polled: Polled[Listing[Device]]) -> None:
         devices = polled.outcome
@@ -193,6 +207,7 @@ class LibreNmsDevicesPane(DevicePane):
             for d in self.shown_rows()
         ]
         self.query_one(LiveTable).show(rows)
+        self._drawn = time.monotonic()
         down = sum(1 for d in self.devices if not d.up and not d.disabled)
         parts = [
             f"{len(rows):,} of {len(self.devices):,} devices"
